@@ -1,0 +1,275 @@
+"""The connector interface: errors, the normalized mention, poll state and the base class."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar, Generic, TypeVar
+
+import httpx
+from pydantic import BaseModel
+
+from connectors.helpers import format_bytes, looks_like_html, parse_retry_after
+
+
+class ErrorClass(StrEnum):
+    """Why a poll failed, so the scheduler can pick a backoff and a health state."""
+
+    AUTH = "auth"  # 401/403 (bad/expired credentials)
+    GONE = "gone"  # 404/410
+    RATE_LIMITED = "rate_limited"  # 429 or an API's own "slow down"
+    SERVER = "server"  # 5xx
+    TIMEOUT = "timeout"  # connect/read timeout
+    NETWORK = "network"  # connection refused, DNS, TLS, too many redirects
+    PARSE = "parse"  # malformed JSON/XML, HTML where a feed/JSON was expected, wrong shape
+    TOO_LARGE = "too_large"  # body over the cap
+    CLIENT = "client"  # other 4xx
+
+
+class ConnectorError(Exception):
+    """A classified poll failure; str() is a one-line reason a person understands."""
+
+    def __init__(
+        self,
+        error_class: ErrorClass,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.error_class = ErrorClass(error_class)
+        self.message = message
+        self.status = status
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self.error_class.value!r}, {self.message!r}, "
+            f"status={self.status!r}, retry_after={self.retry_after!r})"
+        )
+
+
+class RateLimited(ConnectorError):
+    """The source said "slow down"; retry_after is how many seconds to wait, when known."""
+
+    def __init__(self, message: str, *, status: int | None = 429, retry_after: float | None = None) -> None:
+        super().__init__(ErrorClass.RATE_LIMITED, message, status=status, retry_after=retry_after)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """The shared normalized mention shape every connector produces."""
+
+    external_id: str  # stable per source (GUID/id/uri); never empty
+    text: str  # plain text (HTML stripped, entities unescaped)
+    url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    author_reach: int | None = None  # followers/subscribers/karma where given
+    engagement: int | None = None  # score/likes/replies/comments where given
+    published_at: datetime | None = None  # timezone-aware UTC
+    language: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict)  # JSON-serializable original item
+
+
+@dataclass(frozen=True, slots=True)
+class PollState:
+    """What the caller stores between polls; the cursor is opaque to it."""
+
+    cursor: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """One poll's raw items and the state to store once the items are stored."""
+
+    items: list[Any]
+    state: PollState
+    not_modified: bool = False
+    pause_seconds: float | None = None  # rate-limit headers say: don't call again for this long
+
+
+C = TypeVar("C", bound=BaseModel)
+
+
+class Connector(ABC, Generic[C]):
+    """One source: declarations, one fetch per poll, a pure normalize."""
+
+    slug: ClassVar[str]  # once shipped, never changes
+    title: ClassVar[str]
+    Config: ClassVar[type[BaseModel]]
+    default_interval: ClassVar[int] = 300
+    # 5 MiB: one page of any API we poll is far smaller; some forums serve whole archives.
+    max_body_bytes: ClassVar[int] = 5 * 1024 * 1024
+    max_pages: ClassVar[int] = 5  # bounded pagination per poll
+
+    @abstractmethod
+    async def fetch(self, client: httpx.AsyncClient, config: C, state: PollState) -> FetchResult:
+        """Poll once (possibly several pages) and return raw items plus the new state."""
+
+    @abstractmethod
+    def normalize(self, raw: Any, config: C) -> Mention | None:
+        """Turn one raw item into a Mention; None skips it (deleted, empty)."""
+
+    async def check(self, client: httpx.AsyncClient, config: C) -> None:
+        """Validate credentials and reachability; raises ConnectorError saying what is wrong."""
+        await self.fetch(client, config, PollState())
+
+    # -- shared helpers ---------------------------------------------------------------------
+
+    def api_error(self, response: httpx.Response) -> ConnectorError | None:
+        """Hook: classify an API's own error envelope before the generic status mapping."""
+        return None
+
+    async def request(
+        self,
+        client: httpx.AsyncClient,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, Any] | None = None,
+        json: Any = None,
+        max_bytes: int | None = None,
+    ) -> httpx.Response:
+        """Send a request, read the body under a size cap and raise classified errors.
+
+        Returns 2xx and 304 responses with the body already read; everything else raises.
+        """
+        cap = max_bytes if max_bytes is not None else self.max_body_bytes
+        host = httpx.URL(url).host or url
+        try:
+            async with client.stream(
+                method, url, params=params, headers=headers, data=data, json=json
+            ) as response:
+                host = response.url.host or host
+                length = response.headers.get("content-length", "")
+                encoded = response.headers.get("content-encoding", "identity") not in ("", "identity")
+                # Refuse early when the server announces an over-cap body (uncompressed only:
+                # a compressed length says little about the decoded size).
+                if length.isdigit() and not encoded and int(length) > cap:
+                    raise ConnectorError(
+                        ErrorClass.TOO_LARGE,
+                        f"body exceeds {format_bytes(cap)} cap ({host} announced {format_bytes(int(length))})",
+                        status=response.status_code,
+                    )
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > cap:
+                        raise ConnectorError(
+                            ErrorClass.TOO_LARGE,
+                            f"body exceeds {format_bytes(cap)} cap ({host})",
+                            status=response.status_code,
+                        )
+                    chunks.append(chunk)
+        except httpx.TimeoutException as exc:
+            raise ConnectorError(ErrorClass.TIMEOUT, _timeout_message(exc, client, host)) from exc
+        except httpx.TooManyRedirects as exc:
+            raise ConnectorError(
+                ErrorClass.NETWORK, f"too many redirects from {host} (limit {client.max_redirects})"
+            ) from exc
+        except httpx.DecodingError as exc:
+            raise ConnectorError(ErrorClass.PARSE, f"could not decode the body from {host}: {exc}") from exc
+        except httpx.TransportError as exc:
+            reason = str(exc) or type(exc).__name__
+            raise ConnectorError(ErrorClass.NETWORK, f"could not reach {host}: {reason}") from exc
+
+        # A fresh response holding the decoded body (the streamed one is closed and unread).
+        body_headers = [
+            (k, v) for k, v in response.headers.multi_items() if k.lower() != "content-encoding"
+        ]
+        full = httpx.Response(
+            response.status_code,
+            headers=body_headers,
+            content=b"".join(chunks),
+            request=response.request,
+            history=response.history,
+            extensions=response.extensions,
+        )
+        self.raise_for_status(full)
+        return full
+
+    def raise_for_status(self, response: httpx.Response) -> None:
+        """Map an HTTP status (after the api_error hook) to a ConnectorError."""
+        status = response.status_code
+        if status < 300 or status == 304:
+            return
+        specific = self.api_error(response)
+        if specific is not None:
+            raise specific
+        host = response.url.host
+        if status == 429:
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            wait = f", retry after {retry_after:.0f} s" if retry_after is not None else ""
+            raise RateLimited(f"HTTP 429 (rate limited) from {host}{wait}", retry_after=retry_after)
+        if status in (401, 403):
+            raise ConnectorError(
+                ErrorClass.AUTH, f"HTTP {status} from {host}: credentials missing or rejected", status=status
+            )
+        if status in (404, 410):
+            raise ConnectorError(ErrorClass.GONE, f"HTTP {status} from {host}: not found", status=status)
+        if status >= 500:
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            raise ConnectorError(
+                ErrorClass.SERVER, f"HTTP {status} from {host}", status=status, retry_after=retry_after
+            )
+        if status >= 400:
+            raise ConnectorError(ErrorClass.CLIENT, f"HTTP {status} from {host}", status=status)
+        raise ConnectorError(ErrorClass.CLIENT, f"HTTP {status} from {host}: unexpected redirect", status=status)
+
+    def parse_json(self, response: httpx.Response) -> Any:
+        """Decode a JSON body, or raise PARSE with a clear reason."""
+        content_type = response.headers.get("content-type", "").split(";")[0].strip() or "no content type"
+        host = response.url.host if response.request is not None else "the server"
+        body = response.content
+        if not body.strip():
+            raise ConnectorError(ErrorClass.PARSE, f"expected JSON, got an empty body from {host}")
+        if looks_like_html(body, content_type):
+            raise ConnectorError(ErrorClass.PARSE, f"expected JSON, got an HTML page ({content_type}) from {host}")
+        try:
+            return json.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ConnectorError(ErrorClass.PARSE, f"malformed JSON from {host}: {exc}") from exc
+
+    def parse_json_object(self, response: httpx.Response, *required: str) -> dict[str, Any]:
+        """parse_json, then insist on a JSON object (with the given keys): PARSE otherwise."""
+        payload = self.parse_json(response)
+        if not isinstance(payload, dict):
+            raise ConnectorError(
+                ErrorClass.PARSE, f"unexpected JSON shape from {response.url.host}: expected an object"
+            )
+        missing = [key for key in required if key not in payload]
+        if missing:
+            raise ConnectorError(
+                ErrorClass.PARSE,
+                f"unexpected JSON shape from {response.url.host}: missing {', '.join(missing)}",
+            )
+        return payload
+
+
+def _timeout_message(exc: httpx.TimeoutException, client: httpx.AsyncClient, host: str) -> str:
+    timeout = client.timeout
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"connect to {host} timed out" + _secs(timeout.connect)
+    if isinstance(exc, httpx.WriteTimeout):
+        return f"sending to {host} timed out" + _secs(timeout.write)
+    if isinstance(exc, httpx.PoolTimeout):
+        return f"no free connection to {host}" + _secs(timeout.pool)
+    return f"read from {host} timed out" + _secs(timeout.read)
+
+
+def _secs(value: float | None) -> str:
+    return f" after {value:g} s" if value is not None else ""

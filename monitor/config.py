@@ -1,0 +1,263 @@
+"""The TOML configuration a team commits: brands, sources, channels, alert policy.
+
+Every problem is reported as one `ConfigError` naming the file, the key and the
+reason, so `monitor` can exit 2 with a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from monitor.scoring import CATEGORIES
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_SOURCE_KEYS = {"name", "kind", "interval_seconds", "min_interval_seconds", "max_interval_seconds", "enabled", "brand"}
+
+
+class ConfigError(Exception):
+    """A configuration problem: which file, which key, what is wrong."""
+
+    def __init__(self, path: Path | str | None, key: str, problem: str) -> None:
+        self.path, self.key, self.problem = path, key, problem
+        where = f"config error in {path}" if path else "config error"
+        super().__init__(f"{where}: {key}: {problem}" if key else f"{where}: {problem}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _http_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
+        raise ValueError(f"invalid URL {value!r} (must be http:// or https://)")
+    return value
+
+
+class ApiConfig(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str | None = Field(default=None, description="Base URL for links in alerts.")
+    api_keys: list[SecretStr] = Field(default_factory=list, description="Bearer keys; kept only as hashes.")
+    api_key_hashes: list[str] = Field(default_factory=list, description="sha256:<hex> of keys, for committed files.")
+
+    @field_validator("api_key_hashes")
+    @classmethod
+    def _hash_form(cls, values: list[str]) -> list[str]:
+        for v in values:
+            if not re.fullmatch(r"sha256:[0-9a-f]{64}", v):
+                raise ValueError(f"{v!r} is not of the form sha256:<64 hex digits>")
+        return values
+
+
+class DatabaseConfig(_Strict):
+    url: str = "sqlite:///monitor.db"
+
+
+class WorkerConfig(_Strict):
+    concurrency: int = Field(default=8, ge=1, le=256, description="Sources polled at once per worker.")
+    per_host: int = Field(default=2, ge=1, le=64, description="Requests at once to one host.")
+    tick_seconds: float = Field(default=1.0, gt=0, le=60, description="How often the worker looks for due sources.")
+    lease_seconds: int = Field(default=120, ge=5, description="A crashed worker's claim expires after this.")
+    connect_timeout: float = Field(default=5.0, gt=0)
+    read_timeout: float = Field(default=15.0, gt=0)
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    max_backoff_seconds: int = Field(default=3600, ge=1, description="Failing sources keep retrying at this cap.")
+    user_agent: str = "brand-monitor/0.1 (+https://github.com/brand-monitor/brand-monitor; self-hosted)"
+
+
+class BrandConfig(_Strict):
+    name: str = Field(min_length=1)
+    query: str = Field(min_length=1)
+    handles: list[str] = Field(default_factory=list)
+    exclude: str | None = None
+
+
+class SourceConfig(_Strict):
+    name: str = Field(min_length=1)
+    kind: str
+    interval_seconds: int = Field(default=300, ge=1)
+    min_interval_seconds: int | None = Field(default=None, ge=1)
+    max_interval_seconds: int | None = Field(default=None, ge=1)
+    enabled: bool = True
+    brand: str | None = Field(default=None, description="Attribute every item to this brand without matching.")
+    options: dict[str, Any] = Field(default_factory=dict, description="The connector's own validated config.")
+
+
+class ChannelConfig(_Strict):
+    name: str = Field(min_length=1)
+    kind: Literal["slack", "webhook"]
+    url: SecretStr
+    secret: SecretStr | None = Field(default=None, description="HMAC-SHA256 signing secret (webhook).")
+    brands: list[str] = Field(default_factory=list, description="Only these brands; empty means all.")
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: SecretStr) -> SecretStr:
+        _http_url(v.get_secret_value())
+        return v
+
+
+class CategoryPolicy(_Strict):
+    enabled: bool | None = None
+    immediate: bool | None = Field(default=None, description="Alert on the first mention.")
+    direct_immediate: bool | None = Field(default=None, description="Alert on the first direct mention.")
+    min_mentions: int | None = Field(default=None, ge=1, description="Alert once the incident has this many.")
+    min_urgency: float | None = Field(default=None, ge=0, le=1)
+
+
+class AlertPolicyConfig(_Strict):
+    window_minutes: int = Field(default=120, ge=1, description="Mentions this close join one open incident.")
+    resolve_after_minutes: int = Field(default=240, ge=1, description="Quiet time before auto-resolve.")
+    max_messages_per_incident: int = Field(default=3, ge=1, le=20)
+    resolved_notices: bool = True
+    source_health_notices: bool = True
+    delivery_give_up_seconds: int = Field(default=900, ge=1, description="Stop retrying a delivery after this.")
+    categories: dict[str, CategoryPolicy] = Field(default_factory=dict)
+    brands: dict[str, dict[str, CategoryPolicy]] = Field(default_factory=dict)
+
+    @field_validator("categories")
+    @classmethod
+    def _known_categories(cls, v: dict[str, CategoryPolicy]) -> dict[str, CategoryPolicy]:
+        for name in v:
+            if name not in CATEGORIES:
+                raise ValueError(f"unknown category {name!r} (known: {', '.join(CATEGORIES)})")
+        return v
+
+
+class AppConfig(_Strict):
+    api: ApiConfig = ApiConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    worker: WorkerConfig = WorkerConfig()
+    alerts: AlertPolicyConfig = AlertPolicyConfig()
+    brands: list[BrandConfig] = Field(default_factory=list)
+    sources: list[SourceConfig] = Field(default_factory=list)
+    channels: list[ChannelConfig] = Field(default_factory=list)
+    path: str | None = Field(default=None, description="Where this was loaded from.")
+
+
+def _expand_env(node: Any, key: str, path: Path | str | None) -> Any:
+    """Replace ${VAR} in strings so secrets can stay out of the committed file."""
+    if isinstance(node, dict):
+        return {k: _expand_env(v, f"{key}.{k}" if key else k, path) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_expand_env(v, f"{key}[{i}]", path) for i, v in enumerate(node)]
+    if isinstance(node, str):
+
+        def sub(m: re.Match[str]) -> str:
+            if m.group(1) not in os.environ:
+                raise ConfigError(path, key, f"environment variable {m.group(1)} is not set")
+            return os.environ[m.group(1)]
+
+        return _ENV_REF.sub(sub, node)
+    return node
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _first_error(exc: ValidationError, prefix: str, path: Path | str | None) -> ConfigError:
+    err = exc.errors()[0]
+    loc = _loc(tuple(err["loc"]))
+    key = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "missing":
+        msg = "required key is missing"
+    elif err["type"] == "extra_forbidden":
+        msg = "unknown key"
+    return ConfigError(path, key, msg)
+
+
+def _split_sources(raw: dict[str, Any], path: Path | str | None) -> None:
+    """Move each source's connector-specific keys under `options` and validate them."""
+    from connectors.registry import CONNECTORS, validate_config
+
+    sources = raw.get("sources", [])
+    if not isinstance(sources, list):
+        raise ConfigError(path, "sources", "must be an array of tables ([[sources]])")
+    for i, src in enumerate(sources):
+        if not isinstance(src, dict):
+            raise ConfigError(path, f"sources[{i}]", "must be a table")
+        for required in ("name", "kind"):
+            if required not in src:
+                raise ConfigError(path, f"sources[{i}].{required}", "required key is missing")
+        kind = src["kind"]
+        if kind not in CONNECTORS:
+            known = ", ".join(sorted(CONNECTORS))
+            raise ConfigError(path, f"sources[{i}].kind", f"unknown kind {kind!r} (known: {known})")
+        options = {k: v for k, v in src.items() if k not in _SOURCE_KEYS}
+        try:
+            validate_config(kind, options)
+        except ValidationError as exc:
+            raise _first_error(exc, f"sources[{i}]", path) from None
+        sources[i] = {k: v for k, v in src.items() if k in _SOURCE_KEYS} | {"options": options}
+
+
+def _check_references(cfg: AppConfig, path: Path | str | None) -> None:
+    brand_names = [b.name for b in cfg.brands]
+    for kind, names in (("brands", brand_names), ("sources", [s.name for s in cfg.sources])):
+        seen: set[str] = set()
+        for i, name in enumerate(names):
+            if name in seen:
+                raise ConfigError(path, f"{kind}[{i}].name", f"duplicate name {name!r}")
+            seen.add(name)
+    for i, ch in enumerate(cfg.channels):
+        for brand in ch.brands:
+            if brand not in brand_names:
+                raise ConfigError(path, f"channels[{i}].brands", f"unknown brand {brand!r}")
+    for i, src in enumerate(cfg.sources):
+        if src.brand is not None and src.brand not in brand_names:
+            raise ConfigError(path, f"sources[{i}].brand", f"unknown brand {src.brand!r}")
+    for brand, cats in cfg.alerts.brands.items():
+        if brand not in brand_names:
+            raise ConfigError(path, f"alerts.brands.{brand}", f"unknown brand {brand!r}")
+        for cat in cats:
+            if cat not in CATEGORIES:
+                raise ConfigError(path, f"alerts.brands.{brand}.{cat}", f"unknown category {cat!r}")
+    from monitor.matching import BrandMatcher, BrandRule, QueryError
+
+    for i, b in enumerate(cfg.brands):
+        try:
+            BrandMatcher([BrandRule(b.name, b.query, tuple(b.handles), b.exclude)])
+        except QueryError as exc:
+            field = "exclude" if b.exclude and exc.query == b.exclude else "query"
+            raise ConfigError(path, f"brands[{i}].{field}", str(exc)) from None
+
+
+def parse_config(raw: dict[str, Any], path: Path | str | None = None) -> AppConfig:
+    """Validate an already-parsed TOML document."""
+    raw = _expand_env(raw, "", path)
+    _split_sources(raw, path)
+    try:
+        cfg = AppConfig.model_validate(raw | {"path": str(path) if path else None})
+    except ValidationError as exc:
+        raise _first_error(exc, "", path) from None
+    _check_references(cfg, path)
+    return cfg
+
+
+def load_config(path: Path | str | None) -> AppConfig:
+    """Read and validate the TOML file; an absent path gives the defaults."""
+    if path is None:
+        return parse_config({})
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(p, "", "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(p, "", f"cannot read file: {exc}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(p, "", f"malformed TOML: {exc}") from None
+    return parse_config(raw, p)

@@ -1,0 +1,51 @@
+"""Stored, scored mentions."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from monitor.db import Base, BigId, JSONType, UTCDateTime, utcnow
+
+
+class Mention(Base):
+    __tablename__ = "mentions"
+    __table_args__ = (
+        # Idempotent store: one row per item per brand per source, however often it is re-polled.
+        UniqueConstraint("source_id", "external_id", "brand_id"),
+        # The API's queries: newest first overall, per brand, per incident, per category, incidents only.
+        Index("ix_mentions_published", "published_at", "id"),
+        Index("ix_mentions_brand_published", "brand_id", "published_at"),
+        Index("ix_mentions_source_published", "source_id", "published_at"),
+        Index("ix_mentions_incident_published", "incident_id", "published_at"),
+        Index("ix_mentions_category_published", "category", "published_at"),
+        Index("ix_mentions_flagged_published", "is_incident", "published_at"),
+        Index("ix_mentions_canonical_url", "canonical_url"),
+        Index("ix_mentions_fingerprint", "fingerprint"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(String(1000))
+    fingerprint: Mapped[str | None] = mapped_column(String(32))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("mentions.id", ondelete="SET NULL"))
+    author: Mapped[str | None] = mapped_column(String(500))
+    author_reach: Mapped[int | None] = mapped_column(Integer)
+    engagement: Mapped[int | None] = mapped_column(Integer)
+    language: Mapped[str | None] = mapped_column(String(20))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sentiment: Mapped[float] = mapped_column(Float)
+    urgency: Mapped[float] = mapped_column(Float)
+    category: Mapped[str | None] = mapped_column(String(30))
+    is_incident: Mapped[bool] = mapped_column(Boolean, default=False)
+    direct: Mapped[bool] = mapped_column(Boolean, default=False)
+    reasons: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"))
+    raw: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

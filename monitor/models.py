@@ -1,0 +1,10 @@
+"""Every ORM model, imported once so the metadata (and Alembic) sees the whole schema."""
+
+from monitor.alerts.models import AlertDelivery
+from monitor.brands.models import Brand
+from monitor.db import Base
+from monitor.incidents.models import Incident
+from monitor.mentions.models import Mention
+from monitor.sources.models import Source
+
+__all__ = ["AlertDelivery", "Base", "Brand", "Incident", "Mention", "Source"]
