@@ -1,9 +1,271 @@
-"""Command-line entry point: `monitor ...`."""
+"""Command-line entry point: `monitor ...` (scripts depend on these names and formats)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from monitor.config import AppConfig, ConfigError, load_config
+from monitor.settings import get_settings
+
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Brand-mention monitor.")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+sources_app = typer.Typer(no_args_is_help=True, help="Sources.")
+app.add_typer(db_app, name="db")
+app.add_typer(sources_app, name="sources")
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", "-c", help="TOML configuration file (default: $MONITOR_CONFIG).", show_default=False
+    ),
+]
+
+
+def _config(path: Path | None) -> AppConfig:
+    """Load the configuration or exit 2 with one line naming the file, key and problem."""
+    try:
+        return load_config(path or get_settings().config)
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+
+
+def database_url(config: AppConfig) -> str:
+    """DATABASE_URL from the environment wins over the file."""
+    return get_settings().database_url or config.database.url
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _upgrade(config: AppConfig) -> None:
+    from monitor.db import upgrade
+
+    upgrade(database_url(config))
+
+
+def _serve(config: AppConfig, *, run_worker: bool) -> None:
+    import uvicorn
+
+    from monitor.app import create_app
+    from monitor.auth import check_bind, has_api_keys, startup_notice
+
+    keys = has_api_keys(config)
+    refusal = check_bind(config.api.host, keys)
+    if refusal:
+        typer.echo(refusal, err=True)
+        raise typer.Exit(2)
+    notice = startup_notice(config.api.host, keys)
+    if notice:
+        typer.echo(notice, err=True)
+    host = f"[{config.api.host}]" if ":" in config.api.host else config.api.host
+    typer.echo(f"monitor listening on http://{host}:{config.api.port}/", err=True)
+    uvicorn.run(
+        create_app(config, run_worker=run_worker),
+        host=config.api.host,
+        port=config.api.port,
+        log_level="info",
+        lifespan="on",
+    )
+
+
+@app.command()
+def run(config: ConfigOpt = None) -> None:
+    """Migrate the database, then run the API and the scheduler in one process."""
+    cfg = _config(config)
+    _logging()
+    _upgrade(cfg)
+    _serve(cfg, run_worker=True)
+
+
+@app.command()
+def api(config: ConfigOpt = None) -> None:
+    """Run the API only (the schema must be migrated: `monitor db upgrade`)."""
+    cfg = _config(config)
+    _logging()
+    _serve(cfg, run_worker=False)
+
+
+def _make_worker(cfg: AppConfig):
+    from monitor.db import make_engine, make_session_factory
+    from monitor.worker import Worker
+
+    engine = make_engine(database_url(cfg))
+    return Worker(cfg, make_session_factory(engine)), engine
+
+
+@app.command()
+def worker(config: ConfigOpt = None) -> None:
+    """Run the scheduler only: poll sources, deliver alerts (run as many as you like on PostgreSQL)."""
+    cfg = _config(config)
+    _logging()
+
+    async def main() -> None:
+        w, engine = _make_worker(cfg)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await w.start()
+        typer.echo(f"worker {w.worker_id} running", err=True)
+        await stop.wait()
+        await w.stop()
+        engine.dispose()
+
+    asyncio.run(main())
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOpt = None) -> None:
+    """Apply the schema migrations."""
+    cfg = _config(config)
+    _upgrade(cfg)
+    typer.echo("database is at the latest schema", err=True)
+
+
+@app.command()
+def poll(
+    once: Annotated[
+        bool, typer.Option("--once", help="Poll every configured source once, then exit.")
+    ] = False,
+    names: Annotated[list[str] | None, typer.Argument(help="Only these sources.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Poll sources once: a line per source (fetched, new mentions or the error); exit 1 if any failed."""
+    if not once:
+        typer.echo("use `monitor poll --once` (the scheduler is `monitor worker`)", err=True)
+        raise typer.Exit(2)
+    cfg = _config(config)
+    unknown = [n for n in names or [] if n not in {s.name for s in cfg.sources}]
+    if unknown:
+        typer.echo(f"unknown source {unknown[0]!r}", err=True)
+        raise typer.Exit(2)
+    _upgrade(cfg)
+
+    async def main() -> list:
+        w, engine = _make_worker(cfg)
+        try:
+            outcomes = await w.poll_once(names or ())
+            await w.deliver()
+            return outcomes
+        finally:
+            await w.stop()
+            engine.dispose()
+
+    outcomes = asyncio.run(main())
+    for o in sorted(outcomes, key=lambda o: o.source):
+        typer.echo(o.line())
+    raise typer.Exit(1 if any(o.error for o in outcomes) else 0)
+
+
+@sources_app.command("check")
+def sources_check(
+    name: Annotated[str | None, typer.Argument(help="Only this source.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Test each source's configuration and credentials and say what is wrong."""
+    cfg = _config(config)
+    chosen = [s for s in cfg.sources if name is None or s.name == name]
+    if name and not chosen:
+        typer.echo(f"unknown source {name!r}", err=True)
+        raise typer.Exit(2)
+    from connectors.base import ConnectorError
+    from connectors.registry import get_connector, validate_config
+    from monitor.http import make_client
+
+    async def check_all() -> list[tuple[str, str | None]]:
+        async with make_client(cfg.worker) as client:
+
+            async def one(src) -> tuple[str, str | None]:
+                try:
+                    await get_connector(src.kind).check(client, validate_config(src.kind, src.options))
+                    return src.name, None
+                except ConnectorError as exc:
+                    return src.name, f"{exc.error_class.value}: {exc}"
+                except Exception as exc:
+                    return src.name, f"internal: {exc!r}"
+
+            return list(await asyncio.gather(*(one(s) for s in chosen)))
+
+    results = asyncio.run(check_all())
+    for src_name, problem in results:
+        typer.echo(f"{src_name}: {'ok' if problem is None else problem}")
+    raise typer.Exit(1 if any(p for _, p in results) else 0)
+
+
+@app.command()
+def score(path: Annotated[str, typer.Argument(help="JSON Lines file, or - for stdin.")] = "-") -> None:
+    """Score JSON Lines {"id","text","brand"?}: one JSON line out per line in, in order."""
+    from monitor.cli_score import run_score
+
+    if path == "-":
+        code = run_score(sys.stdin, sys.stdout, sys.stderr)
+    else:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                code = run_score(fh, sys.stdout, sys.stderr)
+        except OSError as exc:
+            typer.echo(f"cannot read {path}: {exc.strerror}", err=True)
+            raise typer.Exit(2) from None
+    raise typer.Exit(code)
+
+
+@app.command("eval")
+def eval_(
+    path: Annotated[str, typer.Argument(help="Labeled JSONL: text, brand?, category, incident.")],
+) -> None:
+    """Precision, recall and F1 for `incident`, category accuracy and the confusion by category."""
+    from monitor.cli_score import run_eval
+
+    raise typer.Exit(run_eval(path, sys.stdout))
+
+
+@app.command()
+def replay(
+    path: Annotated[str, typer.Argument(help="JSONL mentions: id, brand, text, published_at, source?")],
+    config: ConfigOpt = None,
+) -> None:
+    """Replay mentions in simulated time on a throwaway database; print each alert that would fire."""
+    from monitor.replay import run_replay
+
+    raise typer.Exit(run_replay(path, _config(config), sys.stdout, sys.stderr))
 
 
 def main() -> None:
     app()
+
+
+@app.command()
+def score(path: str = typer.Argument("-", help="JSON Lines file of mentions, or - for stdin.")) -> None:
+    """Score mentions (JSON Lines {"id", "text", "brand"?}) and print one JSON line each."""
+    import sys
+
+    from monitor.cli_score import run_score
+
+    if path == "-":
+        raise typer.Exit(run_score(sys.stdin, sys.stdout, sys.stderr))
+    try:
+        f = open(path, encoding="utf-8")
+    except OSError as exc:
+        typer.echo(f"error: cannot read {path}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+    with f:
+        raise typer.Exit(run_score(f, sys.stdout, sys.stderr))
+
+
+@app.command("eval")
+def eval_(path: str = typer.Argument(..., help="Labeled JSON Lines: text, brand?, category, incident.")) -> None:
+    """Print incident precision/recall/F1, category accuracy and a confusion table."""
+    import sys
+
+    from monitor.cli_score import run_eval
+
+    raise typer.Exit(run_eval(path, sys.stdout))

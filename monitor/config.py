@@ -12,12 +12,20 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from monitor.scoring import CATEGORIES
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_SOURCE_KEYS = {"name", "kind", "interval_seconds", "min_interval_seconds", "max_interval_seconds", "enabled", "brand"}
+_SOURCE_KEYS = {
+    "name",
+    "kind",
+    "interval_seconds",
+    "min_interval_seconds",
+    "max_interval_seconds",
+    "enabled",
+    "brand",
+}
 
 
 class ConfigError(Exception):
@@ -44,7 +52,9 @@ class ApiConfig(_Strict):
     port: int = Field(default=8000, ge=1, le=65535)
     public_url: str | None = Field(default=None, description="Base URL for links in alerts.")
     api_keys: list[SecretStr] = Field(default_factory=list, description="Bearer keys; kept only as hashes.")
-    api_key_hashes: list[str] = Field(default_factory=list, description="sha256:<hex> of keys, for committed files.")
+    api_key_hashes: list[str] = Field(
+        default_factory=list, description="sha256:<hex> of keys, for committed files."
+    )
 
     @field_validator("api_key_hashes")
     @classmethod
@@ -62,12 +72,16 @@ class DatabaseConfig(_Strict):
 class WorkerConfig(_Strict):
     concurrency: int = Field(default=8, ge=1, le=256, description="Sources polled at once per worker.")
     per_host: int = Field(default=2, ge=1, le=64, description="Requests at once to one host.")
-    tick_seconds: float = Field(default=1.0, gt=0, le=60, description="How often the worker looks for due sources.")
+    tick_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="How often the worker looks for due sources."
+    )
     lease_seconds: int = Field(default=120, ge=5, description="A crashed worker's claim expires after this.")
     connect_timeout: float = Field(default=5.0, gt=0)
     read_timeout: float = Field(default=15.0, gt=0)
     max_redirects: int = Field(default=5, ge=0, le=20)
-    max_backoff_seconds: int = Field(default=3600, ge=1, description="Failing sources keep retrying at this cap.")
+    max_backoff_seconds: int = Field(
+        default=3600, ge=1, description="Failing sources keep retrying at this cap."
+    )
     user_agent: str = "brand-monitor/0.1 (+https://github.com/brand-monitor/brand-monitor; self-hosted)"
 
 
@@ -85,8 +99,21 @@ class SourceConfig(_Strict):
     min_interval_seconds: int | None = Field(default=None, ge=1)
     max_interval_seconds: int | None = Field(default=None, ge=1)
     enabled: bool = True
-    brand: str | None = Field(default=None, description="Attribute every item to this brand without matching.")
+    brand: str | None = Field(
+        default=None, description="Attribute every item to this brand without matching."
+    )
     options: dict[str, Any] = Field(default_factory=dict, description="The connector's own validated config.")
+
+    @model_validator(mode="after")
+    def _interval_bounds(self) -> SourceConfig:
+        lo = self.min_interval_seconds or self.interval_seconds
+        hi = self.max_interval_seconds or self.interval_seconds
+        if not lo <= self.interval_seconds <= hi:
+            raise ValueError(
+                f"interval_seconds ({self.interval_seconds}) must lie between min_interval_seconds ({lo}) "
+                f"and max_interval_seconds ({hi})"
+            )
+        return self
 
 
 class ChannelConfig(_Strict):
@@ -117,7 +144,9 @@ class AlertPolicyConfig(_Strict):
     max_messages_per_incident: int = Field(default=3, ge=1, le=20)
     resolved_notices: bool = True
     source_health_notices: bool = True
-    delivery_give_up_seconds: int = Field(default=900, ge=1, description="Stop retrying a delivery after this.")
+    delivery_give_up_seconds: int = Field(
+        default=900, ge=1, description="Stop retrying a delivery after this."
+    )
     categories: dict[str, CategoryPolicy] = Field(default_factory=dict)
     brands: dict[str, dict[str, CategoryPolicy]] = Field(default_factory=dict)
 
@@ -195,6 +224,9 @@ def _split_sources(raw: dict[str, Any], path: Path | str | None) -> None:
             known = ", ".join(sorted(CONNECTORS))
             raise ConfigError(path, f"sources[{i}].kind", f"unknown kind {kind!r} (known: {known})")
         options = {k: v for k, v in src.items() if k not in _SOURCE_KEYS}
+        if isinstance(options.get("path"), str) and path is not None and not Path(options["path"]).is_absolute():
+            # a file named by a source (the demo recording) is found beside the config file
+            options["path"] = str(Path(path).resolve().parent / options["path"])
         try:
             validate_config(kind, options)
         except ValidationError as exc:

@@ -1,0 +1,175 @@
+"""Source poll state: claiming due sources with a lease, recording outcomes, health and backoff."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from connectors.base import ConnectorError, ErrorClass, PollState
+from monitor.sources.models import Source
+
+# Errors that will not go away on their own by the next poll: shown as failing at once.
+_PERSISTENT = {ErrorClass.PARSE, ErrorClass.TOO_LARGE, ErrorClass.CLIENT}
+FAILING_AFTER = 3  # consecutive transient errors before degraded becomes failing
+ALERTING_STATES = {"failing", "auth_failed", "gone"}
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A claimed source, detached from the session: what a poll needs."""
+
+    id: int
+    name: str
+    kind: str
+    config: dict
+    brand: str | None
+    state: PollState
+
+
+def _free(now: datetime):
+    return or_(Source.lease_expires_at.is_(None), Source.lease_expires_at < now)
+
+
+def claim_due(
+    session: Session, *, owner: str, now: datetime, limit: int, lease_seconds: int, names: Sequence[str] = ()
+) -> list[Claimed]:
+    """Lease up to `limit` due sources to `owner`; two workers never hold the same source.
+
+    The next check is scheduled at claim time (miniflux does the same), so a source is
+    polled at most once per interval even when a worker dies mid-poll and its lease expires.
+    """
+    due = and_(Source.enabled.is_(True), _free(now))
+    if names:
+        due = and_(due, Source.name.in_(names))
+    else:
+        due = and_(due, Source.next_poll_at <= now)
+    stmt = select(Source).where(due).order_by(Source.next_poll_at, Source.id).limit(limit)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        stmt = stmt.with_for_update(skip_locked=True)
+    claimed = []
+    for src in session.scalars(stmt).all():
+        values = {
+            "lease_owner": owner,
+            "lease_expires_at": now + timedelta(seconds=lease_seconds),
+            "next_poll_at": now + timedelta(seconds=src.current_interval_seconds),
+            "last_poll_at": now,
+        }
+        if postgres:
+            for k, v in values.items():
+                setattr(src, k, v)
+        else:
+            # SQLite has no row locks: a conditional update is the claim, the row count says who won.
+            res = session.execute(update(Source).where(Source.id == src.id, _free(now)).values(**values))
+            if res.rowcount != 1:
+                continue
+        claimed.append(
+            Claimed(
+                id=src.id,
+                name=src.name,
+                kind=src.kind,
+                config=dict(src.config),
+                brand=src.brand,
+                state=PollState(src.cursor, src.etag, src.last_modified),
+            )
+        )
+    session.flush()
+    return claimed
+
+
+def _adapt_interval(src: Source, new_items: int) -> int:
+    """Poll a busy source faster and a quiet one slower, within its configured bounds."""
+    cur = src.current_interval_seconds
+    cur = cur * 0.5 if new_items > 0 else cur * 1.5
+    return int(min(src.max_interval_seconds, max(src.min_interval_seconds, cur)))
+
+
+def record_success(
+    session: Session,
+    source_id: int,
+    *,
+    owner: str,
+    now: datetime,
+    state: PollState,
+    fetched: int,
+    new: int,
+    pause_seconds: float | None = None,
+) -> tuple[Source, str | None]:
+    """Store the new cursor and validators, mark healthy; returns (source, previous alerting state)."""
+    src = session.get(Source, source_id, with_for_update=False)
+    assert src is not None
+    was = src.state
+    src.cursor, src.etag, src.last_modified = state.cursor, state.etag, state.last_modified
+    src.last_success_at = now
+    src.last_fetched, src.last_new = fetched, new
+    src.consecutive_errors = 0
+    src.state, src.error_class, src.last_error = "ok", None, None
+    src.current_interval_seconds = _adapt_interval(src, new)
+    delay = float(src.current_interval_seconds)
+    if pause_seconds:  # the API's rate-limit headers: don't come back before they reset
+        delay = max(delay, pause_seconds)
+    src.next_poll_at = now + timedelta(seconds=delay)
+    _release(src, owner)
+    return src, was
+
+
+def backoff_seconds(interval: int, errors: int, *, cap: int, retry_after: float | None = None) -> float:
+    """Exponential backoff with jitter from the source's interval, capped; never gives up."""
+    base = min(cap, interval * (2 ** max(0, errors - 1)))
+    delay = base * random.uniform(0.8, 1.0) if errors > 1 else base
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return min(delay, max(cap, retry_after or 0))
+
+
+def health_state(error_class: ErrorClass | str, consecutive: int) -> str:
+    """The state a person sees for a source after this many consecutive errors of this class."""
+    if error_class == ErrorClass.AUTH:
+        return "auth_failed"
+    if error_class == ErrorClass.GONE:
+        return "gone"
+    if error_class in _PERSISTENT or consecutive >= FAILING_AFTER:
+        return "failing"
+    return "degraded"
+
+
+def record_failure(
+    session: Session, source_id: int, *, owner: str, now: datetime, error: ConnectorError, max_backoff: int
+) -> tuple[Source, str | None]:
+    """Record a classified failure and schedule the retry; returns (source, previous state)."""
+    src = session.get(Source, source_id)
+    assert src is not None
+    was = src.state
+    src.consecutive_errors += 1
+    src.error_class = error.error_class.value
+    src.last_error = str(error)[:2000]
+    src.last_error_at = now
+    src.state = health_state(error.error_class, src.consecutive_errors)
+    delay = backoff_seconds(
+        src.current_interval_seconds, src.consecutive_errors, cap=max_backoff, retry_after=error.retry_after
+    )
+    src.next_poll_at = now + timedelta(seconds=delay)
+    _release(src, owner)
+    return src, was
+
+
+def _release(src: Source, owner: str) -> None:
+    if src.lease_owner == owner:
+        src.lease_owner = None
+        src.lease_expires_at = None
+
+
+def health_transition(src: Source) -> str | None:
+    """The notice to send for this source's new state, once per transition (or None)."""
+    if src.state in ALERTING_STATES and src.notified_state != src.state:
+        src.notified_state = src.state
+        return "source.auth_failed" if src.state == "auth_failed" else f"source.{src.state}"
+    if src.state == "ok" and src.notified_state in ALERTING_STATES:
+        src.notified_state = None
+        return "source.recovered"
+    return None

@@ -1,0 +1,44 @@
+"""Make the brands and sources tables agree with the configuration file."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.brands.models import Brand
+from monitor.config import AppConfig
+from monitor.sources.models import Source
+
+
+def sync_config(session: Session, config: AppConfig, *, now: datetime) -> None:
+    """Upsert brands and sources by name; a source removed from the file is disabled, not deleted,
+    so its mentions and history stay."""
+    brands = {b.name: b for b in session.scalars(select(Brand))}
+    for bc in config.brands:
+        row = brands.get(bc.name) or Brand(name=bc.name, created_at=now)
+        row.query, row.handles, row.exclude = bc.query, list(bc.handles), bc.exclude
+        session.add(row)
+    sources = {s.name: s for s in session.scalars(select(Source))}
+    wanted = set()
+    for sc in config.sources:
+        wanted.add(sc.name)
+        row = sources.get(sc.name)
+        if row is None:
+            row = Source(name=sc.name, next_poll_at=now, created_at=now, state="new")
+            row.current_interval_seconds = sc.interval_seconds
+        if row.kind != sc.kind or row.config != sc.options:
+            # a new feed URL or query starts from scratch: the old cursor means nothing there
+            row.cursor = row.etag = row.last_modified = None
+        row.kind, row.config, row.brand, row.enabled = sc.kind, dict(sc.options), sc.brand, sc.enabled
+        row.interval_seconds = sc.interval_seconds
+        row.min_interval_seconds = sc.min_interval_seconds or sc.interval_seconds
+        row.max_interval_seconds = sc.max_interval_seconds or sc.interval_seconds
+        if not row.min_interval_seconds <= row.current_interval_seconds <= row.max_interval_seconds:
+            row.current_interval_seconds = sc.interval_seconds
+        session.add(row)
+    for name, row in sources.items():
+        if name not in wanted:
+            row.enabled = False
+    session.flush()

@@ -1,0 +1,265 @@
+"""The worker: APScheduler jobs that poll due sources, deliver the outbox and resolve quiet incidents.
+
+Built for several workers on one PostgreSQL: a source is claimed with a lease before it is
+polled, so two workers never poll it at once and a dead worker's claim simply expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.orm import Session, sessionmaker
+
+from connectors.base import ConnectorError, ErrorClass, FetchResult
+from connectors.registry import get_connector, validate_config
+from monitor.config import AppConfig
+from monitor.db import session_scope, utcnow
+from monitor.http import make_client
+from monitor.pipeline import Pipeline, normalize_all
+from monitor.sources import service as sources
+from monitor.sync import sync_config
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    """One source's poll, as `monitor poll --once` prints it."""
+
+    source: str
+    fetched: int = 0
+    new: int = 0
+    error: str | None = None
+
+    def line(self) -> str:
+        if self.error:
+            return f"{self.source}: error {self.error}"
+        return f"{self.source}: fetched {self.fetched}, new {self.new}"
+
+
+def _host_of(kind: str, config: dict) -> str:
+    for key in ("url", "instance", "base_url", "host"):
+        value = config.get(key)
+        if isinstance(value, str) and "://" in value:
+            return urlsplit(value).hostname or kind
+    return kind  # API sources share one host per kind (reddit, x, ...)
+
+
+class Worker:
+    """Polls sources when due and runs the alert outbox, on an asyncio APScheduler."""
+
+    def __init__(
+        self,
+        config: AppConfig,
+        session_factory: sessionmaker[Session],
+        client: httpx.AsyncClient | None = None,
+        *,
+        worker_id: str | None = None,
+    ) -> None:
+        self.config = config
+        self.cfg = config.worker
+        self.session_factory = session_factory
+        self._own_client = client is None
+        self.client = client or make_client(self.cfg)
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.pipeline = Pipeline(config)
+        self.scheduler: AsyncIOScheduler | None = None
+        self._tasks: set[asyncio.Task[PollOutcome]] = set()
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        # SQLite has one writer; serializing our own writes avoids lock waits between threads.
+        sqlite = session_factory.kw["bind"].dialect.name == "sqlite"
+        self._write_lock = threading.Lock() if sqlite else None
+        from monitor.alerts.dispatch import OutboxDispatcher
+
+        self.dispatcher = OutboxDispatcher(
+            session_factory, self.client, config.channels, worker_id=self.worker_id
+        )
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Sync the configuration into the database and start the periodic jobs."""
+        await asyncio.to_thread(self._sync)
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        job = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+        self.scheduler.add_job(self.tick, "interval", seconds=self.cfg.tick_seconds, id="poll", **job)
+        self.scheduler.add_job(self.deliver, "interval", seconds=1, id="deliver", **job)
+        self.scheduler.add_job(self.maintain, "interval", seconds=30, id="maintain", **job)
+        self.scheduler.start()
+        log.info("worker %s started: %d sources", self.worker_id, len(self.config.sources))
+
+    async def stop(self) -> None:
+        """Stop the jobs and wait briefly for polls in flight (their leases expire otherwise)."""
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=10)
+        if self._own_client:
+            await self.client.aclose()
+
+    def _sync(self) -> None:
+        with session_scope(self.session_factory) as session:
+            sync_config(session, self.config, now=utcnow())
+
+    # -- jobs ---------------------------------------------------------------------------------
+
+    async def tick(self) -> None:
+        """Claim as many due sources as there is room for and poll them in the background."""
+        room = self.cfg.concurrency - len(self._tasks)
+        if room <= 0:
+            return
+        for claimed in await asyncio.to_thread(self._claim, room, ()):
+            task = asyncio.create_task(self.poll(claimed))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def deliver(self) -> None:
+        """Send what the outbox holds that is due."""
+        try:
+            await self.dispatcher.run_once()
+        except Exception:
+            log.exception("outbox delivery failed")
+
+    async def maintain(self) -> None:
+        """Auto-resolve incidents that went quiet."""
+        from monitor.incidents.service import auto_resolve
+
+        def run() -> None:
+            with self._writing(), session_scope(self.session_factory) as session:
+                auto_resolve(session, config=self.config, now=utcnow())
+
+        try:
+            await asyncio.to_thread(run)
+        except Exception:
+            log.exception("auto-resolve failed")
+
+    async def poll_once(self, names: Sequence[str] = ()) -> list[PollOutcome]:
+        """Poll every enabled source (or the named ones) once, due or not."""
+        await asyncio.to_thread(self._sync)
+        claimed = await asyncio.to_thread(self._claim, 10_000, tuple(names) or ("*",))
+        sem = asyncio.Semaphore(self.cfg.concurrency)
+
+        async def bounded(c: sources.Claimed) -> PollOutcome:
+            async with sem:
+                return await self.poll(c)
+
+        return list(await asyncio.gather(*(bounded(c) for c in claimed)))
+
+    # -- one poll -----------------------------------------------------------------------------
+
+    def _writing(self):
+        from contextlib import nullcontext
+
+        return self._write_lock or nullcontext()
+
+    def _claim(self, limit: int, names: tuple[str, ...]) -> list[sources.Claimed]:
+        with self._writing(), session_scope(self.session_factory) as session:
+            if names == ("*",):
+                names = tuple(s.name for s in self.config.sources if s.enabled)
+                if not names:
+                    return []
+            return sources.claim_due(
+                session,
+                owner=self.worker_id,
+                now=utcnow(),
+                limit=limit,
+                lease_seconds=self.cfg.lease_seconds,
+                names=names,
+            )
+
+    async def _fetch(self, claimed: sources.Claimed) -> FetchResult:
+        connector = get_connector(claimed.kind)
+        config = validate_config(claimed.kind, claimed.config)
+        host = _host_of(claimed.kind, claimed.config)
+        sem = self._hosts.setdefault(host, asyncio.Semaphore(self.cfg.per_host))
+        # Per-operation timeouts do not bound a server that trickles bytes; this does.
+        deadline = self.cfg.connect_timeout + self.cfg.read_timeout * 3
+        async with sem:
+            try:
+                async with asyncio.timeout(deadline):
+                    return await connector.fetch(self.client, config, claimed.state)
+            except TimeoutError:
+                raise ConnectorError(
+                    ErrorClass.TIMEOUT, f"poll did not finish within {deadline:g} s"
+                ) from None
+
+    async def poll(self, claimed: sources.Claimed) -> PollOutcome:
+        """Fetch one source, then store and record the outcome in one transaction."""
+        try:
+            result = await self._fetch(claimed)
+        except ConnectorError as exc:
+            await asyncio.to_thread(self._record_failure, claimed, exc)
+            return PollOutcome(claimed.name, error=f"{exc.error_class.value}: {exc}")
+        except Exception as exc:  # a connector bug: shown on the source, never kills the worker
+            log.exception("poll of %s crashed", claimed.name)
+            err = ConnectorError(ErrorClass.PARSE, f"internal error in {claimed.kind} connector: {exc!r}")
+            await asyncio.to_thread(self._record_failure, claimed, err)
+            return PollOutcome(claimed.name, error=f"internal: {exc!r}")
+        try:
+            return await asyncio.to_thread(self._record_success, claimed, result)
+        except Exception as exc:
+            log.exception("storing %s failed", claimed.name)
+            err = ConnectorError(ErrorClass.PARSE, f"could not store items: {exc!r}")
+            await asyncio.to_thread(self._record_failure, claimed, err)
+            return PollOutcome(claimed.name, error=f"store: {exc!r}")
+
+    def _record_success(self, claimed: sources.Claimed, result: FetchResult) -> PollOutcome:
+        connector = get_connector(claimed.kind)
+        config = validate_config(claimed.kind, claimed.config)
+        items, _skipped = normalize_all(connector, result.items, config)
+        now = utcnow()
+        with self._writing(), session_scope(self.session_factory) as session:
+            batch = self.pipeline.process(
+                session, source_id=claimed.id, items=items, now=now, forced_brand=claimed.brand
+            )
+            src, _was = sources.record_success(
+                session,
+                claimed.id,
+                owner=self.worker_id,
+                now=now,
+                state=result.state,
+                fetched=len(result.items),
+                new=len(batch.stored),
+                pause_seconds=result.pause_seconds,
+            )
+            self._notify_health(session, src, now)
+        return PollOutcome(claimed.name, fetched=len(result.items), new=len(batch.stored))
+
+    def _record_failure(self, claimed: sources.Claimed, error: ConnectorError) -> None:
+        now = utcnow()
+        with self._writing(), session_scope(self.session_factory) as session:
+            src, _was = sources.record_failure(
+                session,
+                claimed.id,
+                owner=self.worker_id,
+                now=now,
+                error=error,
+                max_backoff=self.cfg.max_backoff_seconds,
+            )
+            self._notify_health(session, src, now)
+        log.warning("source %s failed: %s: %s", claimed.name, error.error_class.value, error)
+
+    def _notify_health(self, session: Session, src, now) -> None:
+        event = sources.health_transition(src)
+        if event and self.config.alerts.source_health_notices and self.config.channels:
+            from monitor.alerts.service import enqueue_source_notice
+
+            enqueue_source_notice(
+                session,
+                channels=self.config.channels,
+                source=src,
+                event=event,
+                give_up_seconds=self.config.alerts.delivery_give_up_seconds,
+                now=now,
+            )

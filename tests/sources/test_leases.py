@@ -1,0 +1,106 @@
+"""Claims, leases, backoff and health on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from connectors.base import ConnectorError, ErrorClass, PollState
+from monitor.config import parse_config
+from monitor.db import make_engine, make_session_factory, session_scope, upgrade
+from monitor.sources import service
+from monitor.sync import sync_config
+from tests.support.pg import temp_database
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+CONFIG = parse_config(
+    {"sources": [{"name": f"s{i}", "kind": "rss", "url": f"https://e.org/{i}", "interval_seconds": 60}
+                 for i in range(5)]}
+)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def factory(request, tmp_path):
+    def make(url):
+        upgrade(url)
+        engine = make_engine(url)
+        f = make_session_factory(engine)
+        with session_scope(f) as s:
+            sync_config(s, CONFIG, now=NOW)
+        return engine, f
+
+    if request.param == "sqlite":
+        engine, f = make(f"sqlite:///{tmp_path}/m.db")
+        yield f
+        engine.dispose()
+    else:
+        with temp_database() as url:
+            engine, f = make(url)
+            yield f
+            engine.dispose()
+
+
+def claim(f, owner, now, limit=10):
+    with session_scope(f) as s:
+        return service.claim_due(s, owner=owner, now=now, limit=limit, lease_seconds=30)
+
+
+def test_a_claimed_source_is_not_claimed_again(factory):
+    first = claim(factory, "a", NOW, limit=3)
+    second = claim(factory, "b", NOW)
+    assert len(first) == 3 and len(second) == 2
+    assert not {c.id for c in first} & {c.id for c in second}
+    assert claim(factory, "c", NOW) == []
+
+
+def test_a_crashed_workers_lease_expires(factory):
+    [c] = claim(factory, "dead", NOW, limit=1)
+    assert all(x.id != c.id for x in claim(factory, "b", NOW + timedelta(seconds=10)))
+    # next check was scheduled at claim time (+60 s); the lease ran out at +30 s
+    later = claim(factory, "b", NOW + timedelta(seconds=61))
+    assert c.id in {x.id for x in later}
+
+
+def test_failure_backs_off_and_success_resets(factory):
+    [c] = claim(factory, "w", NOW, limit=1)
+    err = ConnectorError(ErrorClass.SERVER, "HTTP 503 from e.org", status=503)
+    with session_scope(factory) as s:
+        src, _ = service.record_failure(s, c.id, owner="w", now=NOW, error=err, max_backoff=3600)
+        assert (src.state, src.consecutive_errors, src.lease_owner) == ("degraded", 1, None)
+        first_delay = (src.next_poll_at - NOW).total_seconds()
+    delays = [first_delay]
+    for i in range(2, 6):
+        with session_scope(factory) as s:
+            src, _ = service.record_failure(s, c.id, owner="w", now=NOW, error=err, max_backoff=3600)
+            delays.append((src.next_poll_at - NOW).total_seconds())
+            state = src.state
+    assert state == "failing"
+    assert delays[0] == 60 and delays[-1] > delays[1] > 60
+    with session_scope(factory) as s:
+        src, was = service.record_success(
+            s, c.id, owner="w", now=NOW, state=PollState("cur", '"e"', None), fetched=2, new=1
+        )
+        assert (was, src.state, src.consecutive_errors, src.cursor, src.last_error) == ("failing", "ok", 0, "cur", None)
+
+
+def test_retry_after_is_honoured_and_backoff_is_capped():
+    assert service.backoff_seconds(60, 1, cap=3600, retry_after=900) == 900
+    assert service.backoff_seconds(60, 30, cap=3600) <= 3600
+    assert service.backoff_seconds(60, 30, cap=3600) >= 3600 * 0.8
+
+
+@pytest.mark.parametrize(
+    ("error_class", "n", "state"),
+    [
+        (ErrorClass.AUTH, 1, "auth_failed"),
+        (ErrorClass.GONE, 1, "gone"),
+        (ErrorClass.PARSE, 1, "failing"),
+        (ErrorClass.TOO_LARGE, 1, "failing"),
+        (ErrorClass.TIMEOUT, 1, "degraded"),
+        (ErrorClass.TIMEOUT, 3, "failing"),
+        (ErrorClass.RATE_LIMITED, 2, "degraded"),
+    ],
+)
+def test_health_state(error_class, n, state):
+    assert service.health_state(error_class, n) == state
