@@ -56,9 +56,9 @@ def _serve(config: AppConfig, *, run_worker: bool) -> None:
     import uvicorn
 
     from monitor.app import create_app
-    from monitor.auth import check_bind, has_api_keys, startup_notice
+    from monitor.auth import check_bind, load_key_hashes, startup_notice
 
-    keys = has_api_keys(config)
+    keys = bool(load_key_hashes(config, get_settings()))
     refusal = check_bind(config.api.host, keys)
     if refusal:
         typer.echo(refusal, err=True)

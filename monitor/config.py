@@ -159,6 +159,18 @@ class AlertPolicyConfig(_Strict):
         return v
 
 
+class UserConfig(_Strict):
+    name: str = Field(min_length=1, description="Shown as who acknowledged, assigned or resolved.")
+    password_hash: SecretStr = Field(description="From `monitor hash-password`; never the password itself.")
+
+    @field_validator("password_hash")
+    @classmethod
+    def _hash_form(cls, v: SecretStr) -> SecretStr:
+        if not re.fullmatch(r"pbkdf2_sha256\$\d+\$[^$]+\$[^$]+", v.get_secret_value()):
+            raise ValueError("not a password hash (expected pbkdf2_sha256$<iterations>$<salt>$<hash>)")
+        return v
+
+
 class AppConfig(_Strict):
     api: ApiConfig = ApiConfig()
     database: DatabaseConfig = DatabaseConfig()
@@ -167,6 +179,7 @@ class AppConfig(_Strict):
     brands: list[BrandConfig] = Field(default_factory=list)
     sources: list[SourceConfig] = Field(default_factory=list)
     channels: list[ChannelConfig] = Field(default_factory=list)
+    users: list[UserConfig] = Field(default_factory=list, description="Dashboard sign-in.")
     path: str | None = Field(default=None, description="Where this was loaded from.")
 
 

@@ -69,7 +69,7 @@ class Pipeline:
     def brand_ids(self, session: Session) -> Mapping[str, int]:
         """Brand name -> row id (rows are made by `sync_config`)."""
         if len(self._brand_ids) != len(self.config.brands):
-            self._brand_ids = dict(session.execute(select(Brand.name, Brand.id)).tuples().all())
+            self._brand_ids = {name: bid for name, bid in session.execute(select(Brand.name, Brand.id))}
         return self._brand_ids
 
     def prepare(

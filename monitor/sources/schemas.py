@@ -24,7 +24,8 @@ class SourceRead(BaseModel):
     last_success_at: datetime | None
     next_poll_at: datetime
     interval: int = Field(
-        validation_alias="current_interval_seconds", description="Seconds between polls now (backoff included)."
+        validation_alias="current_interval_seconds",
+        description="Seconds between polls now (backoff included).",
     )
     last_fetched: int = Field(description="Items fetched by the last poll.")
     last_new: int = Field(description="New mentions stored by the last poll.")

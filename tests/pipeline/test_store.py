@@ -39,7 +39,7 @@ def factory(tmp_path):
 
 def _ids(factory) -> dict[str, int]:
     with session_scope(factory) as s:
-        return dict(s.execute(select(Source.name, Source.id)).tuples())
+        return {n: i for n, i in s.execute(select(Source.name, Source.id))}
 
 
 def test_repolling_never_duplicates(factory):

@@ -1,0 +1,105 @@
+"""The FastAPI application: a thin factory and a lifespan that owns the shared resources."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+import httpx
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from monitor.alerts.routes import router as alerts_router
+from monitor.auth import load_key_hashes
+from monitor.brands.routes import router as brands_router
+from monitor.config import AppConfig
+from monitor.db import make_engine, make_session_factory
+from monitor.deps import require_api_key
+from monitor.incidents.routes import router as incidents_router
+from monitor.mentions.routes import router as mentions_router
+from monitor.settings import get_settings
+from monitor.sources.routes import router as sources_router
+
+log = logging.getLogger(__name__)
+
+
+def _http_client(config: AppConfig) -> httpx.AsyncClient:
+    """The one outbound client: connectors and alert channels share its pool and limits."""
+    w = config.worker
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(w.read_timeout, connect=w.connect_timeout),
+        follow_redirects=True,
+        max_redirects=w.max_redirects,
+        headers={"User-Agent": w.user_agent},
+    )
+
+
+def _lifespan(
+    config: AppConfig, engine: Engine | None, run_worker: bool
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_engine = engine is None
+        eng = engine or make_engine(get_settings().database_url or config.database.url)
+        app.state.engine = eng
+        app.state.session_factory = make_session_factory(eng)
+        app.state.http = _http_client(config)
+        app.state.worker = None
+        try:
+            if run_worker:
+                from monitor.worker import Worker  # the API alone must not need the worker's imports
+
+                app.state.worker = Worker(config, app.state.session_factory, app.state.http)
+                await app.state.worker.start()
+            yield
+        finally:
+            if app.state.worker is not None:
+                await app.state.worker.stop()
+            await app.state.http.aclose()
+            if own_engine:
+                eng.dispose()
+
+    return lifespan
+
+
+def _healthz(request: Request) -> JSONResponse:
+    """Liveness plus a `SELECT 1`; 503 when the database does not answer."""
+    try:
+        with request.app.state.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        log.warning("health check: database unreachable: %s", exc)
+        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def create_app(config: AppConfig, *, engine: Engine | None = None, run_worker: bool = False) -> FastAPI:
+    """The API; the schema must already be migrated (`monitor migrate`): the app never creates tables."""
+    hashes = load_key_hashes(config, get_settings())
+    # only hashes from here on: the app keeps neither the keys nor a config holding them
+    api_config = config.api.model_copy(update={"api_keys": [], "api_key_hashes": list(hashes)})
+    config = config.model_copy(update={"api": api_config})
+    app = FastAPI(
+        title="Brand monitor",
+        summary="Mentions of your brands, scored and grouped into incidents.",
+        version="0.1.0",
+        lifespan=_lifespan(config, engine, run_worker),
+    )
+    app.state.config = config
+    app.state.api_key_hashes = hashes
+
+    app.add_api_route("/healthz", _healthz, methods=["GET"], tags=["health"])
+
+    api = APIRouter(prefix="/api", dependencies=[Depends(require_api_key)])
+    for router in (mentions_router, incidents_router, sources_router, brands_router, alerts_router):
+        api.include_router(router)
+    app.include_router(api)
+
+    from monitor.web import mount_web
+
+    mount_web(app)
+    return app

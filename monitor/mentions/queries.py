@@ -1,0 +1,111 @@
+"""Read-only mention queries: newest first, keyset-paginated on (published_at, id)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import Session
+
+from monitor.brands.models import Brand
+from monitor.mentions.models import Mention
+from monitor.mentions.schemas import MentionFilters, MentionRead
+from monitor.schemas import Page, decode_cursor, encode_cursor
+from monitor.sources.models import Source
+
+# the timeline of one incident shown with it; the full list is in /api/mentions?incident_id=
+TIMELINE_CAP = 200
+
+
+def _base() -> Select[tuple[Mention, str, str]]:
+    return (
+        select(Mention, Brand.name, Source.name)
+        .join(Brand, Brand.id == Mention.brand_id)
+        .join(Source, Source.id == Mention.source_id)
+    )
+
+
+def to_read(mention: Mention, brand: str, source: str) -> MentionRead:
+    """The API view of a mention row."""
+    return MentionRead(
+        id=mention.id,
+        brand=brand,
+        source=source,
+        external_id=mention.external_id,
+        url=mention.url,
+        title=mention.title,
+        text=mention.text,
+        author=mention.author,
+        author_reach=mention.author_reach,
+        engagement=mention.engagement,
+        published_at=mention.published_at,
+        fetched_at=mention.fetched_at,
+        sentiment=mention.sentiment,
+        urgency=mention.urgency,
+        category=mention.category,
+        incident=mention.is_incident,
+        incident_id=mention.incident_id,
+        reasons=mention.reasons or [],
+        duplicate_of_id=mention.duplicate_of_id,
+    )
+
+
+def list_mentions(session: Session, *, filters: MentionFilters) -> Page[MentionRead]:
+    """One page of mentions matching `filters`, newest first; stable while new ones arrive."""
+    stmt = _base()
+    if filters.brand is not None:
+        stmt = stmt.where(Brand.name == filters.brand)
+    if filters.source is not None:
+        stmt = stmt.where(Source.name == filters.source)
+    if filters.category == "none":
+        stmt = stmt.where(Mention.category.is_(None))
+    elif filters.category is not None:
+        stmt = stmt.where(Mention.category == filters.category)
+    if filters.incident is not None:
+        stmt = stmt.where(Mention.is_incident == filters.incident)
+    if filters.incident_id is not None:
+        stmt = stmt.where(Mention.incident_id == filters.incident_id)
+    if filters.since is not None:
+        stmt = stmt.where(Mention.published_at >= filters.since)
+    if filters.until is not None:
+        stmt = stmt.where(Mention.published_at < filters.until)
+    if filters.min_urgency is not None:
+        stmt = stmt.where(Mention.urgency >= filters.min_urgency)
+    if filters.q is not None:
+        # ILIKE on PostgreSQL, lower() LIKE lower() on SQLite (ASCII-only case folding there)
+        stmt = stmt.where(
+            or_(
+                Mention.text.icontains(filters.q, autoescape=True),
+                Mention.title.icontains(filters.q, autoescape=True),
+            )
+        )
+    if filters.cursor is not None:
+        published_at, mention_id = decode_cursor(filters.cursor, datetime, int)
+        stmt = stmt.where(
+            or_(
+                Mention.published_at < published_at,
+                and_(Mention.published_at == published_at, Mention.id < mention_id),
+            )
+        )
+    stmt = stmt.order_by(Mention.published_at.desc(), Mention.id.desc()).limit(filters.limit + 1)
+    rows = session.execute(stmt).all()
+    items = [to_read(m, brand, source) for m, brand, source in rows[: filters.limit]]
+    next_cursor = None
+    if len(rows) > filters.limit:
+        last = rows[filters.limit - 1][0]
+        next_cursor = encode_cursor(last.published_at, last.id)
+    return Page[MentionRead](items=items, next_cursor=next_cursor)
+
+
+def incident_timeline(
+    session: Session, *, incident_id: int, cap: int = TIMELINE_CAP
+) -> Sequence[MentionRead]:
+    """An incident's mentions, oldest first, at most `cap`."""
+    stmt = (
+        _base()
+        .where(Mention.incident_id == incident_id)
+        .order_by(Mention.published_at.asc(), Mention.id.asc())
+        .limit(cap)
+    )
+    return [to_read(m, brand, source) for m, brand, source in session.execute(stmt).all()]

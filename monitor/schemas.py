@@ -1,0 +1,77 @@
+"""Schemas shared by every domain: the page envelope, the keyset cursor, query-time types."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import AfterValidator, BaseModel, Field
+
+T = TypeVar("T")
+
+_BAD_CURSOR = "invalid cursor: pass back a next_cursor from a previous page"
+
+
+class Page(BaseModel, Generic[T]):
+    """A list response; `next_cursor` fetches the following page, None on the last."""
+
+    items: list[T]
+    next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page.")
+
+
+def _require_tz(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("timezone required, e.g. 2025-01-31T09:00:00Z or 2025-01-31T10:00:00+01:00")
+    return value.astimezone(UTC)
+
+
+# A query-string time: ISO-8601 with Z or an offset; a naive time is ambiguous, so refused.
+AwareTime = Annotated[datetime, AfterValidator(_require_tz)]
+
+
+def encode_cursor(*parts: int | datetime) -> str:
+    """An opaque cursor holding the sort key of the last row of a page."""
+    values = [p.astimezone(UTC).isoformat() if isinstance(p, datetime) else p for p in parts]
+    raw = json.dumps(values, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *types: type) -> tuple[Any, ...]:
+    """The sort key in a cursor, checked against `types` (int or datetime); ValueError if malformed."""
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise ValueError(_BAD_CURSOR) from None
+    if not isinstance(values, list) or len(values) != len(types):
+        raise ValueError(_BAD_CURSOR)
+    out: list[Any] = []
+    for value, kind in zip(values, types, strict=True):
+        if kind is datetime:
+            try:
+                parsed = datetime.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise ValueError(_BAD_CURSOR) from None
+            if parsed.tzinfo is None:
+                raise ValueError(_BAD_CURSOR)
+            out.append(parsed.astimezone(UTC))
+        elif kind is int:
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError(_BAD_CURSOR)
+            out.append(value)
+        else:  # pragma: no cover - a programming error, not a client's
+            raise TypeError(f"unsupported cursor part {kind!r}")
+    return tuple(out)
+
+
+def check_cursor(*types: type) -> AfterValidator:
+    """A validator for a `cursor` query parameter: malformed cursors are a 422, not a 500."""
+
+    def _check(value: str | None) -> str | None:
+        if value is not None:
+            decode_cursor(value, *types)
+        return value
+
+    return AfterValidator(_check)

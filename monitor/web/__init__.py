@@ -1,0 +1,7 @@
+"""The dashboard (being built)."""
+
+from fastapi import FastAPI
+
+
+def mount_web(app: FastAPI) -> None:
+    """Attach the dashboard's routes to the app."""

@@ -1,0 +1,120 @@
+"""The app factory: health check, docs, lifespan resources and the optional worker."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import inspect
+
+from monitor.app import create_app
+from monitor.db import make_engine
+
+
+def test_healthz(client):
+    resp = client.get("/healthz")
+    assert resp.status_code == 200
+    assert resp.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_is_503_when_the_database_is_down(make_config, tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/missing/dir/monitor.db")
+    with TestClient(create_app(make_config(), engine=engine)) as client:
+        resp = client.get("/healthz")
+    engine.dispose()
+    assert resp.status_code == 503
+    assert resp.json() == {"status": "error", "database": "unreachable"}
+
+
+def test_openapi_lists_every_endpoint(client):
+    assert client.get("/docs").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {
+        "/healthz",
+        "/api/mentions",
+        "/api/incidents",
+        "/api/incidents/{incident_id}",
+        "/api/incidents/{incident_id}/ack",
+        "/api/incidents/{incident_id}/resolve",
+        "/api/incidents/{incident_id}/assign",
+        "/api/sources",
+        "/api/brands",
+        "/api/alerts",
+    } <= paths.keys()
+    params = {p["name"] for p in paths["/api/mentions"]["get"]["parameters"]}
+    assert {
+        "brand",
+        "source",
+        "category",
+        "incident",
+        "since",
+        "until",
+        "min_urgency",
+        "q",
+        "limit",
+        "cursor",
+    } <= params
+
+
+def test_lifespan_makes_engine_from_config_and_client(make_config, sqlite_url):
+    app = create_app(make_config(database={"url": sqlite_url}))
+    with TestClient(app) as client:
+        assert client.get("/api/mentions").status_code == 200
+        assert isinstance(app.state.http, httpx.AsyncClient)
+        assert str(app.state.engine.url) == sqlite_url
+        assert app.state.worker is None
+    assert app.state.http.is_closed
+
+
+def test_environment_database_url_wins(make_config, sqlite_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("MONITOR_DATABASE_URL", sqlite_url)
+    app = create_app(make_config(database={"url": f"sqlite:///{tmp_path}/other.db"}))
+    with TestClient(app) as client:
+        assert client.get("/healthz").status_code == 200
+        assert str(app.state.engine.url) == sqlite_url
+
+
+def test_app_never_creates_tables(make_config, tmp_path):
+    url = f"sqlite:///{tmp_path}/empty.db"
+    with TestClient(create_app(make_config(database={"url": url}))) as client:
+        assert client.get("/healthz").status_code == 200
+    engine = make_engine(url)
+    assert inspect(engine).get_table_names() == []
+    engine.dispose()
+
+
+@pytest.fixture
+def fake_worker(monkeypatch):
+    module = types.ModuleType("monitor.worker")
+    events: list[tuple] = []
+
+    class Worker:
+        def __init__(self, config, session_factory, client):
+            events.append(("init", config, session_factory, client))
+
+        async def start(self):
+            events.append(("start",))
+
+        async def stop(self):
+            events.append(("stop",))
+
+    module.Worker = Worker
+    monkeypatch.setitem(sys.modules, "monitor.worker", module)
+    return events
+
+
+def test_worker_runs_only_when_asked(make_config, engine, fake_worker):
+    with TestClient(create_app(make_config(), engine=engine)):
+        pass
+    assert fake_worker == []
+    app = create_app(make_config(), engine=engine, run_worker=True)
+    with TestClient(app):
+        assert [e[0] for e in fake_worker] == ["init", "start"]
+        _, config, session_factory, http = fake_worker[0]
+        assert session_factory is app.state.session_factory
+        assert http is app.state.http
+        assert config is app.state.config
+    assert [e[0] for e in fake_worker] == ["init", "start", "stop"]
