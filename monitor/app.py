@@ -6,7 +6,6 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-import httpx
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -19,23 +18,13 @@ from monitor.brands.routes import router as brands_router
 from monitor.config import AppConfig
 from monitor.db import make_engine, make_session_factory
 from monitor.deps import require_api_key
+from monitor.http import make_client
 from monitor.incidents.routes import router as incidents_router
 from monitor.mentions.routes import router as mentions_router
 from monitor.settings import get_settings
 from monitor.sources.routes import router as sources_router
 
 log = logging.getLogger(__name__)
-
-
-def _http_client(config: AppConfig) -> httpx.AsyncClient:
-    """The one outbound client: connectors and alert channels share its pool and limits."""
-    w = config.worker
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(w.read_timeout, connect=w.connect_timeout),
-        follow_redirects=True,
-        max_redirects=w.max_redirects,
-        headers={"User-Agent": w.user_agent},
-    )
 
 
 def _lifespan(
@@ -47,7 +36,7 @@ def _lifespan(
         eng = engine or make_engine(get_settings().database_url or config.database.url)
         app.state.engine = eng
         app.state.session_factory = make_session_factory(eng)
-        app.state.http = _http_client(config)
+        app.state.http = make_client(config.worker)
         app.state.worker = None
         try:
             if run_worker:
