@@ -161,7 +161,7 @@ class Connector(ABC, Generic[C]):
                 if length.isdigit() and not encoded and int(length) > cap:
                     raise ConnectorError(
                         ErrorClass.TOO_LARGE,
-                        f"body exceeds {format_bytes(cap)} cap ({host} announced {format_bytes(int(length))})",
+                        f"body exceeds {format_bytes(cap)} cap ({host} sent {format_bytes(int(length))})",
                         status=response.status_code,
                     )
                 chunks: list[bytes] = []
@@ -188,9 +188,7 @@ class Connector(ABC, Generic[C]):
             raise ConnectorError(ErrorClass.NETWORK, f"could not reach {host}: {reason}") from exc
 
         # A fresh response holding the decoded body (the streamed one is closed and unread).
-        body_headers = [
-            (k, v) for k, v in response.headers.multi_items() if k.lower() != "content-encoding"
-        ]
+        body_headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-encoding"]
         full = httpx.Response(
             response.status_code,
             headers=body_headers,
@@ -228,17 +226,21 @@ class Connector(ABC, Generic[C]):
             )
         if status >= 400:
             raise ConnectorError(ErrorClass.CLIENT, f"HTTP {status} from {host}", status=status)
-        raise ConnectorError(ErrorClass.CLIENT, f"HTTP {status} from {host}: unexpected redirect", status=status)
+        raise ConnectorError(
+            ErrorClass.CLIENT, f"HTTP {status} from {host}: unexpected redirect", status=status
+        )
 
     def parse_json(self, response: httpx.Response) -> Any:
         """Decode a JSON body, or raise PARSE with a clear reason."""
         content_type = response.headers.get("content-type", "").split(";")[0].strip() or "no content type"
-        host = response.url.host if response.request is not None else "the server"
+        host = _host(response)
         body = response.content
         if not body.strip():
             raise ConnectorError(ErrorClass.PARSE, f"expected JSON, got an empty body from {host}")
         if looks_like_html(body, content_type):
-            raise ConnectorError(ErrorClass.PARSE, f"expected JSON, got an HTML page ({content_type}) from {host}")
+            raise ConnectorError(
+                ErrorClass.PARSE, f"expected JSON, got an HTML page ({content_type}) from {host}"
+            )
         try:
             return json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -249,15 +251,22 @@ class Connector(ABC, Generic[C]):
         payload = self.parse_json(response)
         if not isinstance(payload, dict):
             raise ConnectorError(
-                ErrorClass.PARSE, f"unexpected JSON shape from {response.url.host}: expected an object"
+                ErrorClass.PARSE, f"unexpected JSON shape from {_host(response)}: expected an object"
             )
         missing = [key for key in required if key not in payload]
         if missing:
             raise ConnectorError(
                 ErrorClass.PARSE,
-                f"unexpected JSON shape from {response.url.host}: missing {', '.join(missing)}",
+                f"unexpected JSON shape from {_host(response)}: missing {', '.join(missing)}",
             )
         return payload
+
+
+def _host(response: httpx.Response) -> str:
+    try:
+        return response.url.host or "the server"
+    except RuntimeError:  # a response built without a request
+        return "the server"
 
 
 def _timeout_message(exc: httpx.TimeoutException, client: httpx.AsyncClient, host: str) -> str:

@@ -202,7 +202,7 @@ def dedupe(items: list[Any], key: Any) -> list[Any]:
     return out
 
 
-_LINK_RE = re.compile(r'<([^>]*)>\s*((?:;\s*[^;,]+)*)')
+_LINK_RE = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+)*)")
 
 
 def parse_link_header(value: str | None) -> dict[str, str]:

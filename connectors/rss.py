@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import time
 from typing import Any, ClassVar
+from urllib.parse import urljoin
 
 import feedparser
 import httpx
@@ -80,14 +81,18 @@ class RssConnector(Connector[Any]):
             if key not in seen:
                 items.append(entry)
         cursor = dump_cursor({"seen": window[:_SEEN_LIMIT]})
-        return FetchResult(items=items, state=PollState(cursor=cursor, etag=etag, last_modified=last_modified))
+        return FetchResult(
+            items=items, state=PollState(cursor=cursor, etag=etag, last_modified=last_modified)
+        )
 
     def _parse(self, response: httpx.Response) -> list[dict[str, Any]]:
         content_type = response.headers.get("content-type", "")
         host = response.url.host
         parsed = feedparser.parse(
             response.content,
-            response_headers={"content-type": content_type or "application/xml", "content-location": str(response.url)},
+            # No content-location: feedparser would resolve relative GUIDs against it, and an id
+            # must not change when the feed moves. Relative links are resolved below instead.
+            response_headers={"content-type": content_type or "application/xml"},
         )
         entries = [e for e in parsed.entries if any(e.get(k) for k in ("id", "link", "title", "summary"))]
         if not entries:
@@ -106,6 +111,8 @@ class RssConnector(Connector[Any]):
         for entry in plain:
             if language and not entry.get("language"):
                 entry["language"] = language
+            if entry.get("link"):
+                entry["link"] = urljoin(str(response.url), entry["link"])
         return plain
 
     def entry_link(self, entry: dict[str, Any]) -> str | None:

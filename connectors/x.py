@@ -1,0 +1,133 @@
+"""X (Twitter) API v2 recent search with an app bearer token."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from connectors.base import (
+    Connector,
+    ConnectorError,
+    ErrorClass,
+    FetchResult,
+    Mention,
+    PollState,
+    RateLimited,
+)
+from connectors.helpers import (
+    dedupe,
+    parse_datetime,
+    parse_retry_after,
+    pause_for,
+    seconds_until_epoch,
+    to_int,
+)
+
+SEARCH_URL = "https://api.twitter.com/2/tweets/search/recent"
+
+
+class XConfig(BaseModel):
+    """A recent-search query (the last 7 days), read with an app bearer token."""
+
+    model_config = ConfigDict(extra="forbid")
+    bearer_token: SecretStr = Field(description="App-only bearer token from the developer portal")
+    query: str = Field(
+        min_length=1, max_length=512, description='Search query, e.g. "acme -is:retweet lang:en"'
+    )
+
+
+class XConnector(Connector[XConfig]):
+    """Posts on X; the cursor is the newest post id seen (sent as since_id)."""
+
+    slug: ClassVar[str] = "x"
+    title: ClassVar[str] = "X (Twitter)"
+    Config: ClassVar[type[BaseModel]] = XConfig
+    default_interval: ClassVar[int] = 900  # the Basic tier allows 60 recent searches per 15 min
+
+    async def fetch(self, client: httpx.AsyncClient, config: XConfig, state: PollState) -> FetchResult:
+        params: dict[str, Any] = {
+            "query": config.query,
+            "max_results": 100,
+            "tweet.fields": "created_at,author_id,public_metrics,lang",
+            "expansions": "author_id",
+            "user.fields": "public_metrics,username",
+        }
+        if state.cursor:
+            params["since_id"] = state.cursor
+        headers = {"Authorization": f"Bearer {config.bearer_token.get_secret_value()}"}
+        items: list[dict[str, Any]] = []
+        pause = None
+        # Without a cursor only the newest page is read; with one, next_token pages reach back to it.
+        for _ in range(self.max_pages if state.cursor else 1):
+            response = await self.request(client, "GET", SEARCH_URL, params=params, headers=headers)
+            pause = pause_for(
+                response.headers.get("x-rate-limit-remaining"),
+                seconds_until_epoch(response.headers.get("x-rate-limit-reset")),
+            )
+            payload = self.parse_json_object(response)
+            if "data" not in payload and "meta" not in payload:
+                raise ConnectorError(ErrorClass.PARSE, "unexpected JSON shape from X: no data or meta")
+            users = {u.get("id"): u for u in (payload.get("includes") or {}).get("users") or []}
+            page = [
+                {**post, "author": users.get(post.get("author_id"))}
+                for post in payload.get("data") or []
+                if isinstance(post, dict) and post.get("id")
+            ]
+            items.extend(page)
+            token = (payload.get("meta") or {}).get("next_token")
+            if not token or not page or pause:
+                break
+            params = {**params, "next_token": token}
+        items = dedupe(items, lambda p: p["id"])
+        ids = [str(p["id"]) for p in items] + ([state.cursor] if state.cursor else [])
+        cursor = max(ids, key=lambda i: (len(i), i)) if ids else None  # ids are numeric strings
+        return FetchResult(items=items, state=PollState(cursor=cursor), pause_seconds=pause)
+
+    def api_error(self, response: httpx.Response) -> ConnectorError | None:
+        status = response.status_code
+        if status == 429:
+            wait = parse_retry_after(response.headers.get("retry-after"))
+            if wait is None:
+                wait = seconds_until_epoch(response.headers.get("x-rate-limit-reset"))
+            return RateLimited(f"HTTP 429 (rate limited) from {response.url.host}", retry_after=wait)
+        try:  # problem+json: {title, detail, type, errors: [{message}]}
+            problem = json.loads(response.content)
+            detail = problem.get("detail") or problem.get("title")
+            first = (problem.get("errors") or [{}])[0]
+            extra = first.get("message") if isinstance(first, dict) else None
+        except (ValueError, AttributeError, IndexError):
+            return None
+        if not detail:
+            return None
+        message = f"X API HTTP {status}: {detail}" + (f" ({extra})" if extra else "")
+        if status in (401, 403):
+            return ConnectorError(ErrorClass.AUTH, message, status=status)
+        if 400 <= status < 500 and status not in (404, 410):
+            return ConnectorError(ErrorClass.CLIENT, message, status=status)
+        return None
+
+    def normalize(self, raw: Any, config: XConfig) -> Mention | None:
+        text = (raw.get("text") or "").strip()
+        post_id = str(raw.get("id") or "")
+        if not post_id or not text:
+            return None
+        author = raw.get("author") or {}
+        username = author.get("username")
+        metrics = raw.get("public_metrics") or {}
+        counts = [
+            to_int(metrics.get(k)) for k in ("like_count", "retweet_count", "reply_count", "quote_count")
+        ]
+        return Mention(
+            external_id=post_id,
+            text=text,
+            url=f"https://x.com/{username or 'i/web'}/status/{post_id}",
+            author=username,
+            author_reach=to_int((author.get("public_metrics") or {}).get("followers_count")),
+            engagement=None if all(c is None for c in counts) else sum(c or 0 for c in counts),
+            published_at=parse_datetime(raw.get("created_at")),
+            language=raw.get("lang") or None,
+            raw=raw,
+        )

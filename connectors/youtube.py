@@ -1,0 +1,186 @@
+"""YouTube comment threads on a channel's videos or on a list of videos (Data API v3, API key)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+from connectors.base import (
+    Connector,
+    ConnectorError,
+    ErrorClass,
+    FetchResult,
+    Mention,
+    PollState,
+    RateLimited,
+)
+from connectors.helpers import (
+    dedupe,
+    dump_cursor,
+    html_to_text,
+    load_cursor,
+    parse_datetime,
+    parse_retry_after,
+    to_int,
+)
+
+THREADS_URL = "https://www.googleapis.com/youtube/v3/commentThreads"
+_PACIFIC = ZoneInfo("America/Los_Angeles")
+_QUOTA = {"quotaExceeded", "dailyLimitExceeded"}
+_RATE = {"rateLimitExceeded", "userRateLimitExceeded"}
+_AUTH = {"keyInvalid", "keyExpired", "forbidden", "accessNotConfigured", "ipRefererBlocked", "authError"}
+_GONE = {"videoNotFound", "channelNotFound", "commentThreadNotFound"}
+
+
+class YouTubeConfig(BaseModel):
+    """Comments on one channel's videos, or on given videos."""
+
+    model_config = ConfigDict(extra="forbid")
+    api_key: SecretStr = Field(description="YouTube Data API v3 key (Google Cloud console)")
+    channel_id: str | None = Field(default=None, description="Channel id (UC...): comments on all its videos")
+    video_ids: list[str] = Field(
+        default_factory=list, max_length=50, description="Video ids to watch instead"
+    )
+    search_terms: str | None = Field(default=None, description="Only comments containing these terms")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> YouTubeConfig:
+        if bool(self.channel_id) == bool(self.video_ids):
+            raise ValueError("give exactly one of channel_id or video_ids")
+        return self
+
+
+class YouTubeConnector(Connector[YouTubeConfig]):
+    """YouTube comments; the cursor maps each channel/video to its newest comment time seen."""
+
+    slug: ClassVar[str] = "youtube"
+    title: ClassVar[str] = "YouTube comments"
+    Config: ClassVar[type[BaseModel]] = YouTubeConfig
+    default_interval: ClassVar[int] = 1800  # each page costs 1 unit of a 10,000 units/day quota
+
+    async def fetch(self, client: httpx.AsyncClient, config: YouTubeConfig, state: PollState) -> FetchResult:
+        previous = load_cursor(state.cursor)
+        targets = [("allThreadsRelatedToChannelId", config.channel_id)] if config.channel_id else []
+        targets += [("videoId", v) for v in config.video_ids]
+        cursor, items, errors = dict(previous), [], []
+        for param, target in targets:
+            key = f"{param}:{target}"
+            try:
+                threads = await self._threads(
+                    client, config, param, target, parse_datetime(previous.get(key))
+                )
+            except ConnectorError as exc:
+                # One video with comments disabled (or deleted) must not silence the others.
+                if exc.error_class in (ErrorClass.CLIENT, ErrorClass.GONE) and len(targets) > 1:
+                    errors.append(exc)
+                    continue
+                raise
+            items.extend(threads)
+            times = [t for th in threads if (t := _published(th))] + [parse_datetime(previous.get(key))]
+            newest = max((t for t in times if t is not None), default=None)
+            if newest is not None:
+                cursor[key] = newest.isoformat()
+        if errors and len(errors) == len(targets):
+            raise errors[0]
+        items = dedupe(items, lambda th: th.get("id"))
+        return FetchResult(items=items, state=PollState(cursor=dump_cursor(cursor) if cursor else None))
+
+    async def _threads(
+        self,
+        client: httpx.AsyncClient,
+        config: YouTubeConfig,
+        param: str,
+        target: str,
+        since: datetime | None,
+    ) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {
+            "part": "snippet",
+            param: target,
+            "order": "time",
+            "maxResults": 100,
+            "key": config.api_key.get_secret_value(),
+        }
+        if config.search_terms:
+            params["searchTerms"] = config.search_terms
+        found: list[dict[str, Any]] = []
+        # Newest first: page on until a thread is not newer than the cursor (first poll: one page).
+        for _ in range(self.max_pages if since else 1):
+            response = await self.request(client, "GET", THREADS_URL, params=params)
+            payload = self.parse_json_object(response, "items")
+            page = [th for th in payload.get("items") or [] if isinstance(th, dict) and th.get("id")]
+            fresh = [th for th in page if since is None or (_published(th) or since) > since]
+            found.extend(fresh)
+            token = payload.get("nextPageToken")
+            if not token or len(fresh) < len(page) or not page:
+                break
+            params = {**params, "pageToken": token}
+        return found
+
+    def api_error(self, response: httpx.Response) -> ConnectorError | None:
+        try:
+            error = json.loads(response.content)["error"]
+            reason = str((error.get("errors") or [{}])[0].get("reason", ""))
+            detail = str(error.get("message") or reason)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+            return None
+        status = response.status_code
+        target = response.request.url.params.get("videoId") or response.request.url.params.get(
+            "allThreadsRelatedToChannelId"
+        )
+        if reason in _QUOTA:
+            wait = _until_pacific_midnight()
+            return RateLimited(
+                f"YouTube API quota exhausted ({reason}); it resets at midnight Pacific time",
+                status=status,
+                retry_after=wait,
+            )
+        if reason in _RATE:
+            wait = parse_retry_after(response.headers.get("retry-after")) or 60.0
+            return RateLimited(f"YouTube rate limit ({reason})", status=status, retry_after=wait)
+        if reason == "commentsDisabled":
+            return ConnectorError(
+                ErrorClass.CLIENT, f"comments are disabled for YouTube video {target}", status=status
+            )
+        if reason in _AUTH or status in (401, 403):
+            return ConnectorError(
+                ErrorClass.AUTH, f"YouTube refused the API key ({reason or status}): {detail}", status=status
+            )
+        if reason in _GONE:
+            return ConnectorError(ErrorClass.GONE, f"YouTube: {target} not found ({reason})", status=status)
+        return None
+
+    def normalize(self, raw: Any, config: YouTubeConfig) -> Mention | None:
+        snippet = raw.get("snippet") or {}
+        comment = (snippet.get("topLevelComment") or {}).get("snippet") or {}
+        text = (comment.get("textOriginal") or "").strip() or html_to_text(comment.get("textDisplay"))
+        thread_id = raw.get("id")
+        if not thread_id or not text:
+            return None
+        video = comment.get("videoId") or snippet.get("videoId")
+        likes, replies = to_int(comment.get("likeCount")), to_int(snippet.get("totalReplyCount"))
+        return Mention(
+            external_id=thread_id,
+            text=text,
+            url=f"https://www.youtube.com/watch?v={video}&lc={thread_id}" if video else None,
+            author=comment.get("authorDisplayName") or None,
+            engagement=None if likes is None and replies is None else (likes or 0) + (replies or 0),
+            published_at=parse_datetime(comment.get("publishedAt")),
+            raw=raw,
+        )
+
+
+def _published(thread: dict[str, Any]) -> datetime | None:
+    comment = ((thread.get("snippet") or {}).get("topLevelComment") or {}).get("snippet") or {}
+    return parse_datetime(comment.get("publishedAt"))
+
+
+def _until_pacific_midnight(now: datetime | None = None) -> float:
+    """Seconds until the daily quota resets (midnight America/Los_Angeles), at most a day."""
+    local = (now or datetime.now(UTC)).astimezone(_PACIFIC)
+    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), tzinfo=_PACIFIC)
+    return min(86400.0, max(60.0, (midnight - local).total_seconds()))
