@@ -18,8 +18,12 @@ class AlertDelivery(Base):
     dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
     channel: Mapped[str] = mapped_column(String(200))
     channel_kind: Mapped[str] = mapped_column(String(20))
-    event: Mapped[str] = mapped_column(String(50))  # incident.opened | incident.escalated | incident.resolved | ...
-    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"), index=True)
+    event: Mapped[str] = mapped_column(
+        String(50)
+    )  # incident.opened | incident.escalated | incident.resolved | ...
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="SET NULL"), index=True
+    )
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | delivered | failed

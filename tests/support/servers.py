@@ -81,7 +81,10 @@ class ScriptedServer:
 
             do_GET = do_POST = do_HEAD = _serve
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _H)
+        class _Server(ThreadingHTTPServer):
+            request_queue_size = 256  # many pollers connect at once; the default backlog of 5 drops SYNs
+
+        self.httpd = _Server(("127.0.0.1", 0), _H)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
