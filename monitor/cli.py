@@ -239,33 +239,20 @@ def replay(
     raise typer.Exit(run_replay(path, _config(config), sys.stdout, sys.stderr))
 
 
+@app.command("hash-password")
+def hash_password_cmd() -> None:
+    """Read a password (prompted, or from stdin) and print the hash for a [[users]] entry."""
+    from monitor.web.passwords import hash_password
+
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        typer.echo("empty password", err=True)
+        raise typer.Exit(2)
+    typer.echo(hash_password(password))
+
+
 def main() -> None:
     app()
-
-
-@app.command()
-def score(path: str = typer.Argument("-", help="JSON Lines file of mentions, or - for stdin.")) -> None:
-    """Score mentions (JSON Lines {"id", "text", "brand"?}) and print one JSON line each."""
-    import sys
-
-    from monitor.cli_score import run_score
-
-    if path == "-":
-        raise typer.Exit(run_score(sys.stdin, sys.stdout, sys.stderr))
-    try:
-        f = open(path, encoding="utf-8")
-    except OSError as exc:
-        typer.echo(f"error: cannot read {path}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(2) from None
-    with f:
-        raise typer.Exit(run_score(f, sys.stdout, sys.stderr))
-
-
-@app.command("eval")
-def eval_(path: str = typer.Argument(..., help="Labeled JSON Lines: text, brand?, category, incident.")) -> None:
-    """Print incident precision/recall/F1, category accuracy and a confusion table."""
-    import sys
-
-    from monitor.cli_score import run_eval
-
-    raise typer.Exit(run_eval(path, sys.stdout))
