@@ -1,0 +1,194 @@
+"""The alert policy: whether one change to an incident is worth a message (pure).
+
+Lessons of Alertmanager and Sentry: group related mentions into one incident, wait for a
+second voice where one is not enough, never repeat the same news, re-notify only when it
+gets worse or comes back, and stop at a hard cap per incident. docs/alert-policy.md is the
+reference for every default below.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from monitor.config import AlertPolicyConfig, CategoryPolicy
+from monitor.scoring import CATEGORY_WEIGHT
+
+OPENED = "incident.opened"
+UPDATED = "incident.updated"
+ESCALATED = "incident.escalated"
+REGRESSED = "incident.regressed"
+RESOLVED = "incident.resolved"
+
+# Category tiers by CATEGORY_WEIGHT: severe harm pages on one mention, a pricing error on a direct
+# mention or a second voice, everything milder needs volume.
+SEVERE_WEIGHT = 0.9  # safety, security, legal
+HIGH_WEIGHT = 0.8  # pricing_error
+MILD_WEIGHT = 0.5  # below: service_failure (the scorer's fallback for any complaint) needs one more
+URGENT_WEIGHT = 0.7  # categories where one very urgent mention may page at once (pricing, outage)
+URGENT_IMMEDIATE = 0.9  # "everything is $0.00 right now" — the scorer is sure; no second voice needed
+# Volume categories count voices in the last hour only, not the whole grouping window: mild
+# complaints scattered over a day cluster by chance far more often than one expects (six spread
+# at random over 16 hours put three within two hours half the time, within one hour one in six).
+BURST_MINUTES = 60
+# A brand far above its usual hour lowers the bar for volume categories to two mentions.
+SPIKE_RATIO = 4.0
+SPIKE_MIN_VOLUME = 8  # brand mentions in the last hour; below this a "spike" is noise on tiny counts
+# Mentions published this long before they are processed group but never page (a new source's
+# backfill must not replay last week's news into Slack).
+STALE_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """The effective policy for one brand and category, every field decided."""
+
+    enabled: bool
+    immediate: bool
+    direct_immediate: bool
+    min_mentions: int
+    min_urgency: float
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentFacts:
+    """What the policy needs to know about the incident after the mention joined it."""
+
+    severity: int
+    in_window: int  # distinct voices within window_minutes up to the new mention
+    alerted: bool
+    alerted_severity: int | None
+    messages_sent: int
+    regressed_now: bool = False  # this mention reopened a resolved incident
+    in_burst: int | None = None  # distinct voices within BURST_MINUTES up to it (None: same as in_window)
+    spike_ratio: float = 1.0
+    brand_last_hour: int = 0
+    baseline_per_hour: float | None = None  # None: the brand is too new to have a baseline
+
+
+@dataclass(frozen=True, slots=True)
+class MentionFacts:
+    """What the policy needs to know about the new mention."""
+
+    is_incident: bool = True
+    duplicate: bool = False
+    direct: bool = False
+    urgency: float = 0.0
+    age_seconds: float = 0.0  # processing time minus published time
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    notify: bool
+    event: str | None  # the message's event when notify, else None
+    reason: str
+
+
+def default_rule(category: str) -> Rule:
+    """The built-in rule for a category, by its CATEGORY_WEIGHT tier."""
+    weight = CATEGORY_WEIGHT.get(category, 0.0)
+    if weight >= SEVERE_WEIGHT:
+        return Rule(enabled=True, immediate=True, direct_immediate=True, min_mentions=1, min_urgency=0.0)
+    if weight >= HIGH_WEIGHT:
+        return Rule(enabled=True, immediate=False, direct_immediate=True, min_mentions=2, min_urgency=0.0)
+    if weight >= MILD_WEIGHT:
+        return Rule(enabled=True, immediate=False, direct_immediate=False, min_mentions=3, min_urgency=0.0)
+    return Rule(enabled=True, immediate=False, direct_immediate=False, min_mentions=4, min_urgency=0.0)
+
+
+def _apply(rule: Rule, override: CategoryPolicy | None) -> Rule:
+    if override is None:
+        return rule
+    return Rule(
+        enabled=rule.enabled if override.enabled is None else override.enabled,
+        immediate=rule.immediate if override.immediate is None else override.immediate,
+        direct_immediate=rule.direct_immediate
+        if override.direct_immediate is None
+        else override.direct_immediate,
+        min_mentions=rule.min_mentions if override.min_mentions is None else override.min_mentions,
+        min_urgency=rule.min_urgency if override.min_urgency is None else override.min_urgency,
+    )
+
+
+def effective_rule(policy: AlertPolicyConfig, brand: str, category: str) -> Rule:
+    """Defaults, then `[alerts.categories.<cat>]`, then `[alerts.brands."<Brand>".<cat>]`, field by field."""
+    rule = _apply(default_rule(category), policy.categories.get(category))
+    return _apply(rule, policy.brands.get(brand, {}).get(category))
+
+
+def volume_threshold(rule: Rule, category: str, facts: IncidentFacts) -> int:
+    """Distinct mentions in the window needed to page, scaled to the brand's usual volume.
+
+    Only volume categories (weight below HIGH_WEIGHT) scale: a busy brand hears a few order
+    complaints every hour, so the bar rises with the square root of its hourly baseline (Poisson
+    noise grows like that); a spike far above the usual hour lowers it to two.
+    """
+    need = rule.min_mentions
+    if CATEGORY_WEIGHT.get(category, 0.0) >= HIGH_WEIGHT or need <= 1:
+        return need
+    if facts.baseline_per_hour:
+        need += math.floor(math.sqrt(facts.baseline_per_hour) / 2)
+    if (
+        facts.baseline_per_hour is not None
+        and facts.spike_ratio >= SPIKE_RATIO
+        and facts.brand_last_hour >= SPIKE_MIN_VOLUME
+    ):
+        need = min(need, 2)
+    return need
+
+
+def _first_alert_reason(rule: Rule, category: str, facts: IncidentFacts, mention: MentionFacts) -> str | None:
+    if rule.immediate:
+        return "immediate category"
+    if rule.direct_immediate and mention.direct:
+        return "direct mention"
+    if mention.urgency >= URGENT_IMMEDIATE and CATEGORY_WEIGHT.get(category, 0.0) >= URGENT_WEIGHT:
+        return f"urgency {mention.urgency:.2f}"
+    need = volume_threshold(rule, category, facts)
+    if CATEGORY_WEIGHT.get(category, 0.0) >= HIGH_WEIGHT or facts.in_burst is None:
+        voices, span = facts.in_window, "the window"
+    else:
+        voices, span = facts.in_burst, f"{BURST_MINUTES} minutes"
+    if voices >= need:
+        return f"{voices} voices in {span} (threshold {need})"
+    return None
+
+
+def decide(
+    facts: IncidentFacts,
+    mention: MentionFacts,
+    policy: AlertPolicyConfig,
+    *,
+    brand: str,
+    category: str,
+) -> Decision:
+    """Whether the mention that just joined (or reopened) the incident sends a message."""
+    rule = effective_rule(policy, brand, category)
+    if not rule.enabled:
+        return Decision(False, None, "category disabled")
+    if facts.messages_sent >= policy.max_messages_per_incident:
+        return Decision(False, None, "message cap reached")
+    if not mention.is_incident:
+        return Decision(False, None, "mention not flagged as an incident")
+    if mention.duplicate:
+        return Decision(False, None, "duplicate of an earlier mention")
+    if mention.age_seconds > STALE_SECONDS:
+        return Decision(False, None, "stale mention")
+    if mention.urgency < rule.min_urgency:
+        return Decision(False, None, f"urgency below {rule.min_urgency}")
+    if facts.alerted:
+        if facts.regressed_now:
+            return Decision(True, REGRESSED, "resolved incident came back")
+        if facts.alerted_severity is not None and facts.severity < facts.alerted_severity:
+            return Decision(True, ESCALATED, f"severity rose to sev{facts.severity}")
+        return Decision(False, None, "already alerted at this severity")
+    reason = _first_alert_reason(rule, category, facts, mention)
+    if reason is None:
+        return Decision(False, None, "below the alert threshold")
+    # never told before: to the team it is new, even if it once resolved quietly
+    return Decision(True, OPENED, reason)
+
+
+def resolved_notice(policy: AlertPolicyConfig, *, alerted: bool, messages_sent: int) -> bool:
+    """Whether resolving the incident sends a notice: only to a team that was told it opened."""
+    return policy.resolved_notices and alerted and messages_sent < policy.max_messages_per_incident
