@@ -1,0 +1,317 @@
+"""The dashboard's read queries: each one indexed and bounded, none counting the whole table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, Select, and_, case, cast, func, or_, select
+from sqlalchemy.orm import Session
+
+from monitor.brands.models import Brand
+from monitor.incidents.models import Incident
+from monitor.incidents.queries import list_incidents
+from monitor.incidents.schemas import IncidentFilters, IncidentRead
+from monitor.mentions.models import Mention
+from monitor.mentions.queries import to_read
+from monitor.mentions.schemas import MentionRead
+from monitor.schemas import decode_cursor, encode_cursor
+from monitor.sources.models import Source
+
+ACTIVE = ("open", "acknowledged")
+NOW_LIMIT = 200  # incidents on the Now page; more than this active at once is its own emergency
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What the live view compares: the newest mention and the latest incident change."""
+
+    max_mention_id: int
+    incidents_changed: int  # microseconds since the epoch of max(incidents.updated_at)
+    active: int
+    unacknowledged: int
+
+    def token(self) -> str:
+        return f"{self.max_mention_id}.{self.incidents_changed}.{self.active}.{self.unacknowledged}"
+
+    @staticmethod
+    def parse_mention_id(token: str | None) -> int | None:
+        """The mention id inside a token (from Last-Event-ID), None if malformed."""
+        if not token:
+            return None
+        head = token.split(".", 1)[0]
+        return int(head) if head.isdigit() else None
+
+
+def change_stamp(session: Session) -> Stamp:
+    """Three cheap queries: max(id) via the primary key, incident counts via the status index."""
+    max_id = session.scalar(select(func.max(Mention.id))) or 0
+    changed = session.scalar(select(func.max(Incident.updated_at)))
+    active, unacked = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((Incident.status == "open", 1), else_=0)), 0)).where(
+            Incident.status.in_(ACTIVE)
+        )
+    ).one()
+    micros = int(changed.timestamp() * 1_000_000) if changed else 0
+    return Stamp(int(max_id), micros, int(active), int(unacked))
+
+
+@dataclass(frozen=True, slots=True)
+class NowIncident:
+    incident: IncidentRead
+    velocity: int  # mentions in the last hour
+
+
+def active_incidents(session: Session, *, now: datetime, limit: int = NOW_LIMIT) -> list[NowIncident]:
+    """Open and acknowledged incidents, worst first then most recent, with their last hour's count."""
+    page = list_incidents(session, filters=IncidentFilters(status="active", limit=limit))
+    ids = [i.id for i in page.items]
+    velocity: dict[int, int] = {}
+    if ids:
+        rows = session.execute(
+            select(Mention.incident_id, func.count())
+            .where(Mention.incident_id.in_(ids), Mention.published_at >= now - timedelta(hours=1))
+            .group_by(Mention.incident_id)
+        ).all()
+        velocity = {int(i): int(n) for i, n in rows}
+    return [NowIncident(i, velocity.get(i.id, 0)) for i in page.items]
+
+
+def _mention_select() -> Select[tuple[Mention, str, str]]:
+    return (
+        select(Mention, Brand.name, Source.name)
+        .join(Brand, Brand.id == Mention.brand_id)
+        .join(Source, Source.id == Mention.source_id)
+    )
+
+
+def latest_mentions(session: Session, *, after_id: int | None = None, limit: int = 20) -> list[MentionRead]:
+    """The newest arrivals by id (primary-key order), optionally only those after `after_id`."""
+    stmt = _mention_select()
+    if after_id is not None:
+        stmt = stmt.where(Mention.id > after_id)
+    rows = session.execute(stmt.order_by(Mention.id.desc()).limit(limit)).all()
+    return [to_read(m, b, s) for m, b, s in rows]
+
+
+@dataclass(slots=True)
+class MentionQuery:
+    """The Mentions view's filters (all optional), as parsed from the query string."""
+
+    q: str | None = None
+    brand: str | None = None
+    source: str | None = None
+    category: str | None = None
+    min_sentiment: float | None = None
+    max_sentiment: float | None = None
+    incident_only: bool = False
+    incident_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    cursor: str | None = None
+    errors: list[str] = field(default_factory=list)
+
+    def params(self, **override: Any) -> dict[str, Any]:
+        """The filters as query parameters (for links: next page, CSV export)."""
+        values: dict[str, Any] = {
+            "q": self.q,
+            "brand": self.brand,
+            "source": self.source,
+            "category": self.category,
+            "min_sentiment": self.min_sentiment,
+            "max_sentiment": self.max_sentiment,
+            "incident": "1" if self.incident_only else None,
+            "incident_id": self.incident_id,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+        }
+        values.update(override)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def _id_of(session: Session, model: Any, name: str) -> int:
+    found = session.scalar(select(model.id).where(model.name == name))
+    return found if found is not None else -1  # no such name: match nothing
+
+
+def _filtered(session: Session, stmt: Select[Any], f: MentionQuery) -> Select[Any]:
+    # names resolved to ids first, so the (brand_id, published_at) / (source_id, ...) indexes apply
+    if f.brand:
+        stmt = stmt.where(Mention.brand_id == _id_of(session, Brand, f.brand))
+    if f.source:
+        stmt = stmt.where(Mention.source_id == _id_of(session, Source, f.source))
+    if f.category == "none":
+        stmt = stmt.where(Mention.category.is_(None))
+    elif f.category:
+        stmt = stmt.where(Mention.category == f.category)
+    if f.min_sentiment is not None:
+        stmt = stmt.where(Mention.sentiment >= f.min_sentiment)
+    if f.max_sentiment is not None:
+        stmt = stmt.where(Mention.sentiment <= f.max_sentiment)
+    if f.incident_only:
+        stmt = stmt.where(Mention.is_incident.is_(True))
+    if f.incident_id is not None:
+        stmt = stmt.where(Mention.incident_id == f.incident_id)
+    if f.since is not None:
+        stmt = stmt.where(Mention.published_at >= f.since)
+    if f.until is not None:
+        stmt = stmt.where(Mention.published_at < f.until)
+    if f.q:
+        stmt = stmt.where(
+            or_(
+                Mention.text.icontains(f.q, autoescape=True),
+                Mention.title.icontains(f.q, autoescape=True),
+                Mention.author.icontains(f.q, autoescape=True),
+            )
+        )
+    return stmt
+
+
+def _after(stmt: Select[Any], cursor: str | None) -> Select[Any]:
+    if not cursor:
+        return stmt
+    published_at, mention_id = decode_cursor(cursor, datetime, int)
+    return stmt.where(
+        or_(
+            Mention.published_at < published_at,
+            and_(Mention.published_at == published_at, Mention.id < mention_id),
+        )
+    )
+
+
+def search_mentions(
+    session: Session, f: MentionQuery, *, limit: int = 50
+) -> tuple[list[MentionRead], str | None]:
+    """One page, newest first, keyset-paginated on (published_at, id); the cursor of the next page."""
+    stmt = _after(_filtered(session, _mention_select(), f), f.cursor)
+    rows = session.execute(
+        stmt.order_by(Mention.published_at.desc(), Mention.id.desc()).limit(limit + 1)
+    ).all()
+    items = [to_read(m, b, s) for m, b, s in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1][0]
+        next_cursor = encode_cursor(last.published_at, last.id)
+    return items, next_cursor
+
+
+def iter_mentions(session: Session, f: MentionQuery, *, batch: int = 1000) -> Iterator[MentionRead]:
+    """Every matching mention, newest first, fetched in keyset batches (bounded memory)."""
+    cursor = f.cursor
+    while True:
+        items, cursor = search_mentions(session, replace(f, cursor=cursor), limit=batch)
+        yield from items
+        session.expunge_all()
+        if cursor is None:
+            return
+
+
+def filter_choices(session: Session) -> tuple[list[str], list[str]]:
+    """Brand and source names for the filter menus."""
+    brands = list(session.scalars(select(Brand.name).order_by(Brand.name)))
+    sources = list(session.scalars(select(Source.name).order_by(Source.name)))
+    return brands, sources
+
+
+# ---- trends -------------------------------------------------------------------------------------
+
+RANGES: dict[str, tuple[timedelta, int, str]] = {
+    "24h": (timedelta(hours=24), 3600, "hour"),
+    "7d": (timedelta(days=7), 6 * 3600, "6 hours"),
+    "30d": (timedelta(days=30), 86400, "day"),
+}
+
+
+def _bucket(session: Session, size: int) -> Any:
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite keeps UTC as text; strftime('%s') is seconds since the epoch
+        return cast(func.strftime("%s", Mention.published_at), Integer) // size
+    return cast(func.floor(func.extract("epoch", Mention.published_at) / size), BigInteger)
+
+
+def trends(session: Session, *, range_key: str, now: datetime) -> dict[str, Any]:
+    """Per brand: mentions and average sentiment per bucket; incidents opened in range; share of voice."""
+    span, size, label = RANGES[range_key]
+    since = now - span
+    first = int(since.timestamp()) // size
+    last = int(now.timestamp()) // size
+    bucket = _bucket(session, size).label("bucket")
+    rows = session.execute(
+        select(Mention.brand_id, bucket, func.count(), func.avg(Mention.sentiment))
+        .where(Mention.published_at >= since, Mention.published_at <= now)
+        .group_by(Mention.brand_id, bucket)
+    ).all()
+    brands: dict[int, str] = dict(session.execute(select(Brand.id, Brand.name).order_by(Brand.name)).all())
+    series: dict[int, dict[int, tuple[int, float]]] = {bid: {} for bid in brands}
+    for brand_id, b, count, avg in rows:
+        per = series.setdefault(brand_id, {})
+        n, mean = per.get(int(b), (0, 0.0))
+        total_n = n + int(count)  # merge, should a backend split one bucket in two
+        per[int(b)] = (total_n, (mean * n + float(avg or 0.0) * int(count)) / total_n)
+    markers = session.execute(
+        select(
+            Incident.id,
+            Incident.brand_id,
+            Incident.category,
+            Incident.severity,
+            Incident.status,
+            Incident.first_seen_at,
+        )
+        .where(Incident.first_seen_at >= since)
+        .order_by(Incident.first_seen_at)
+        .limit(500)
+    ).all()
+    out_brands = []
+    total = sum(c for per in series.values() for c, _ in per.values())
+    for bid, name in brands.items():
+        per = series.get(bid, {})
+        buckets = []
+        for i in range(first, last + 1):
+            count, avg = per.get(i, (0, None))
+            buckets.append(
+                {
+                    "t": _iso(i * size),
+                    "count": count,
+                    "sentiment": round(avg, 3) if avg is not None else None,
+                }
+            )
+        volume = sum(c for c, _ in per.values())
+        out_brands.append(
+            {
+                "brand": name,
+                "total": volume,
+                "share": round(volume / total, 4) if total else 0.0,
+                "buckets": buckets,
+                "incidents": [
+                    {
+                        "id": m.id,
+                        "category": m.category,
+                        "severity": m.severity,
+                        "status": m.status,
+                        "t": m.first_seen_at.isoformat().replace("+00:00", "Z"),
+                    }
+                    for m in markers
+                    if m.brand_id == bid
+                ],
+            }
+        )
+    return {
+        "range": range_key,
+        "bucket": label,
+        "bucket_seconds": size,
+        "since": _iso(first * size),
+        "until": _iso((last + 1) * size),
+        "total": total,
+        "brands": out_brands,
+    }
+
+
+def _iso(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z")
+
+
+def sources_health(session: Session) -> Sequence[Source]:
+    """Every source row, enabled first, by name."""
+    return list(session.scalars(select(Source).order_by(Source.enabled.desc(), Source.name)))

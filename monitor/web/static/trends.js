@@ -1,0 +1,147 @@
+// Trends: SVG charts drawn from /trends.json, built with DOM calls (no markup strings, no library).
+"use strict";
+(function () {
+  var M = window.Monitor;
+  var root = document.getElementById("trends");
+  if (!root) return;
+  var NS = "http://www.w3.org/2000/svg";
+  var status = document.getElementById("trends-status");
+
+  function svg(tag, attrs, text) {
+    var node = document.createElementNS(NS, tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, String(attrs[k])); });
+    if (text !== undefined) node.textContent = String(text);
+    return node;
+  }
+
+  function label(iso, bucketSeconds) {
+    var d = new Date(iso);
+    var date = d.toISOString().slice(5, 10);
+    return bucketSeconds >= 86400 ? date : date + " " + d.toISOString().slice(11, 16);
+  }
+
+  function shareChart(data) {
+    var box = document.getElementById("share");
+    box.replaceChildren();
+    if (!data.total) { box.appendChild(M.el("p", "empty", "No mentions in this period.")); return; }
+    var brands = data.brands.slice().sort(function (a, b) { return b.total - a.total; });
+    var row = 26, width = 640, labelW = 150, h = brands.length * row + 6;
+    var chart = svg("svg", { viewBox: "0 0 " + width + " " + h, role: "img", "class": "share-chart",
+      "aria-label": "Share of voice: " + brands.map(function (b) { return b.brand + " " + Math.round(b.share * 100) + "%"; }).join(", ") });
+    brands.forEach(function (b, i) {
+      var y = i * row + 3, barW = width - labelW - 90;
+      chart.appendChild(svg("text", { x: 0, y: y + 15, "class": "label" }, b.brand));
+      chart.appendChild(svg("rect", { x: labelW, y: y + 3, width: barW, height: 16, rx: 3, "class": "share-bg" }));
+      chart.appendChild(svg("rect", { x: labelW, y: y + 3, width: Math.max(1, barW * b.share), height: 16, rx: 3, "class": "share" }));
+      chart.appendChild(svg("text", { x: labelW + barW + 8, y: y + 15, "class": "label" },
+        Math.round(b.share * 1000) / 10 + "% (" + b.total + ")"));
+    });
+    box.appendChild(chart);
+  }
+
+  function brandChart(b, data) {
+    var W = 640, H = 220, L = 40, R = 40, T = 22, B = 26;
+    var n = b.buckets.length, plotW = W - L - R, plotH = H - T - B;
+    var maxCount = Math.max.apply(null, b.buckets.map(function (x) { return x.count; }).concat([1]));
+    var step = plotW / n;
+    var start = Date.parse(data.since), end = Date.parse(data.until);
+    function xAt(t) { return L + ((t - start) / (end - start)) * plotW; }
+    function ySent(s) { return T + ((1 - s) / 2) * plotH; }
+
+    var card = M.el("figure", "chart");
+    card.setAttribute("data-brand", b.brand);
+    var head = M.el("h3", null, b.brand);
+    card.appendChild(head);
+    var avgs = b.buckets.filter(function (x) { return x.sentiment !== null; });
+    var mean = avgs.length ? avgs.reduce(function (s, x) { return s + x.sentiment * x.count; }, 0) / Math.max(1, b.total) : null;
+    var chart = svg("svg", { viewBox: "0 0 " + W + " " + H, role: "group",
+      "aria-label": b.brand + ": " + b.total + " mentions" + (mean !== null ? ", average sentiment " + mean.toFixed(2) : "") +
+        ", " + b.incidents.length + " incident" + (b.incidents.length === 1 ? "" : "s") });
+    // grid and axes
+    [0, 0.5, 1].forEach(function (f) {
+      var y = T + plotH * (1 - f);
+      chart.appendChild(svg("line", { x1: L, x2: W - R, y1: y, y2: y, "class": "grid" }));
+      chart.appendChild(svg("text", { x: L - 4, y: y + 3, "text-anchor": "end", "class": "axis" }, Math.round(maxCount * f)));
+    });
+    chart.appendChild(svg("text", { x: W - R + 4, y: ySent(1) + 3, "class": "axis" }, "+1"));
+    chart.appendChild(svg("text", { x: W - R + 4, y: ySent(0) + 3, "class": "axis" }, "0"));
+    chart.appendChild(svg("text", { x: W - R + 4, y: ySent(-1) + 3, "class": "axis" }, "−1"));
+    chart.appendChild(svg("line", { x1: L, x2: W - R, y1: ySent(0), y2: ySent(0), "class": "zero" }));
+    // volume bars
+    b.buckets.forEach(function (x, i) {
+      if (!x.count) return;
+      var h = (x.count / maxCount) * plotH;
+      var bar = svg("rect", { x: L + i * step + step * 0.1, y: T + plotH - h, width: Math.max(1, step * 0.8), height: h, "class": "bar" });
+      bar.appendChild(svg("title", {}, label(x.t, data.bucket_seconds) + ": " + x.count + " mentions" +
+        (x.sentiment !== null ? ", sentiment " + x.sentiment.toFixed(2) : "")));
+      chart.appendChild(bar);
+    });
+    // sentiment line, broken where a bucket has no mentions
+    var d = "", pen = false;
+    b.buckets.forEach(function (x, i) {
+      if (x.sentiment === null) { pen = false; return; }
+      var px = (L + i * step + step / 2).toFixed(1), py = ySent(x.sentiment).toFixed(1);
+      d += (pen ? " L" : " M") + px + " " + py;
+      pen = true;
+    });
+    if (d) chart.appendChild(svg("path", { d: d.trim(), "class": "line" }));
+    b.buckets.forEach(function (x, i) {
+      if (x.sentiment === null) return;
+      chart.appendChild(svg("circle", { cx: L + i * step + step / 2, cy: ySent(x.sentiment), r: 2.2, "class": "line" }));
+    });
+    // incident markers
+    b.incidents.forEach(function (inc) {
+      var x = xAt(Date.parse(inc.t));
+      var a = svg("a", { href: "/incidents/" + encodeURIComponent(inc.id), "class": "mark mark" + inc.severity });
+      a.appendChild(svg("title", {}, "Incident #" + inc.id + ": SEV" + inc.severity + " " + String(inc.category).replace(/_/g, " ") + " (" + inc.status + ")"));
+      a.appendChild(svg("line", { x1: x, x2: x, y1: T - 6, y2: T + plotH, "class": "mark mark" + inc.severity }));
+      a.appendChild(svg("path", { d: "M" + (x - 6) + " " + (T - 4) + " L" + (x + 6) + " " + (T - 4) + " L" + x + " " + (T - 14) + " Z", "class": "mark mark" + inc.severity }));
+      chart.appendChild(a);
+    });
+    // time labels
+    var ticks = [0, Math.floor(n / 2), n - 1];
+    ticks.forEach(function (i, k) {
+      var anchor = k === 0 ? "start" : k === 2 ? "end" : "middle";
+      chart.appendChild(svg("text", { x: L + i * step + (k === 2 ? step : k === 0 ? 0 : step / 2), y: H - 8, "text-anchor": anchor, "class": "axis" },
+        label(b.buckets[i].t, data.bucket_seconds)));
+    });
+    card.appendChild(chart);
+    var caption = M.el("figcaption", "legend",
+      b.total + " mentions · " + (mean !== null ? "average sentiment " + mean.toFixed(2) : "no sentiment") +
+      " · " + b.incidents.length + " incident" + (b.incidents.length === 1 ? "" : "s") + " (UTC, per " + data.bucket + ")");
+    card.appendChild(caption);
+    // the same numbers as a table, for screen readers and for copying
+    var details = M.el("details");
+    details.appendChild(M.el("summary", "legend", "Data"));
+    var table = M.el("table");
+    var thead = M.el("thead"), hr = M.el("tr");
+    ["Bucket (UTC)", "Mentions", "Avg sentiment"].forEach(function (h) { var th = M.el("th", null, h); th.scope = "col"; hr.appendChild(th); });
+    thead.appendChild(hr); table.appendChild(thead);
+    var tbody = M.el("tbody");
+    b.buckets.forEach(function (x) {
+      if (!x.count) return;
+      var tr = M.el("tr");
+      tr.appendChild(M.el("td", null, label(x.t, data.bucket_seconds)));
+      tr.appendChild(M.el("td", "num", x.count));
+      tr.appendChild(M.el("td", "num", x.sentiment !== null ? x.sentiment.toFixed(2) : "–"));
+      tbody.appendChild(tr);
+    });
+    table.appendChild(tbody);
+    details.appendChild(table);
+    card.appendChild(details);
+    return card;
+  }
+
+  fetch(root.getAttribute("data-src"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+    .then(function (data) {
+      shareChart(data);
+      var charts = document.getElementById("charts");
+      charts.replaceChildren();
+      if (!data.brands.length) charts.appendChild(M.el("p", "empty", "No brands configured."));
+      data.brands.forEach(function (b) { charts.appendChild(brandChart(b, data)); });
+      status.textContent = data.total + " mentions from " + label(data.since, 3600) + " to " + label(data.until, 3600) + " UTC";
+      root.setAttribute("data-ready", "1");
+    })
+    .catch(function (e) { status.textContent = "Could not load the trends: " + e.message; });
+})();
