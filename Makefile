@@ -18,6 +18,7 @@ venv: $(STAMP)
 # The demo plays recorded mentions from the start each time, on its own SQLite file.
 run: $(STAMP)
 	mkdir -p .demo && rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	@echo "Demo: open http://127.0.0.1:8000/ and sign in as demo / demo (Ctrl-C stops it)"
 	DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/monitor run --config monitor/demo/demo.toml
 
 # Debian's chromium for the dashboard's browser tests (Playwright drives it; it cannot download one here).

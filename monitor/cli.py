@@ -52,6 +52,17 @@ def _upgrade(config: AppConfig) -> None:
     upgrade(database_url(config))
 
 
+HostOpt = Annotated[str | None, typer.Option("--host", help="Listen address (overrides [api] host).")]
+PortOpt = Annotated[
+    int | None, typer.Option("--port", help="Listen port (overrides [api] port).", min=1, max=65535)
+]
+
+
+def _with_listen(config: AppConfig, host: str | None, port: int | None) -> AppConfig:
+    api = config.api.model_copy(update={k: v for k, v in (("host", host), ("port", port)) if v is not None})
+    return config.model_copy(update={"api": api})
+
+
 def _serve(config: AppConfig, *, run_worker: bool) -> None:
     import uvicorn
 
@@ -78,18 +89,18 @@ def _serve(config: AppConfig, *, run_worker: bool) -> None:
 
 
 @app.command()
-def run(config: ConfigOpt = None) -> None:
+def run(config: ConfigOpt = None, host: HostOpt = None, port: PortOpt = None) -> None:
     """Migrate the database, then run the API and the scheduler in one process."""
-    cfg = _config(config)
+    cfg = _with_listen(_config(config), host, port)
     _logging()
     _upgrade(cfg)
     _serve(cfg, run_worker=True)
 
 
 @app.command()
-def api(config: ConfigOpt = None) -> None:
+def api(config: ConfigOpt = None, host: HostOpt = None, port: PortOpt = None) -> None:
     """Run the API only (the schema must be migrated: `monitor db upgrade`)."""
-    cfg = _config(config)
+    cfg = _with_listen(_config(config), host, port)
     _logging()
     _serve(cfg, run_worker=False)
 
