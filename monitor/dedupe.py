@@ -26,7 +26,12 @@ _WORD = re.compile(r"[a-z0-9]+")
 _MIN_WORDS = 6  # shorter texts ("love it", "same here") repeat without being the same story
 
 
+_WRAPPER_HOSTS = tuple({host for host, _ in _WRAPPERS})
+
+
 def _unwrap(url: str) -> str:
+    if not any(h in url for h in _WRAPPER_HOSTS):  # the common case, without parsing
+        return url
     for _ in range(3):  # wrappers can nest (an alert link to a redirector)
         parts = urlsplit(url)
         host = parts.hostname or ""
@@ -53,7 +58,11 @@ def canonical_url(url: str | None) -> str | None:
     host = parts.hostname.lower().removeprefix("www.").removeprefix("m.")
     if parts.port and parts.port not in (80, 443):
         host = f"{host}:{parts.port}"
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k)))
+    query = (
+        urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k)))
+        if parts.query
+        else ""
+    )
     path = parts.path.rstrip("/") or "/"
     return urlunsplit(("https", host, path, query, ""))[:1000]
 

@@ -21,8 +21,7 @@ from monitor.brands.models import Brand
 from monitor.config import AppConfig
 from monitor.dedupe import canonical_url, text_fingerprint
 from monitor.matching import BrandMatcher, BrandRule
-from monitor.mentions.models import Mention
-from monitor.mentions.store import ScoredMention, store_mentions
+from monitor.mentions.store import ScoredMention, StoredMention, store_mentions
 from monitor.scoring import ScoreInput, Scorer
 
 log = logging.getLogger(__name__)
@@ -34,7 +33,7 @@ class BatchResult:
 
     fetched: int = 0
     skipped: int = 0
-    stored: list[Mention] = field(default_factory=list)
+    stored: list[StoredMention] = field(default_factory=list)
     changes: list[Any] = field(default_factory=list)
 
 
@@ -69,7 +68,7 @@ class Pipeline:
     def brand_ids(self, session: Session) -> Mapping[str, int]:
         """Brand name -> row id (rows are made by `sync_config`)."""
         if len(self._brand_ids) != len(self.config.brands):
-            self._brand_ids = {name: bid for name, bid in session.execute(select(Brand.name, Brand.id))}
+            self._brand_ids = dict(session.execute(select(Brand.name, Brand.id)).all())
         return self._brand_ids
 
     def prepare(
@@ -119,6 +118,9 @@ class Pipeline:
 
         brand_ids = self.brand_ids(session)
         scored = self.prepare(items, brand_ids=brand_ids, forced_brand=forced_brand)
-        stored = store_mentions(session, source_id=source_id, scored=scored, now=now)
-        changes = ingest(session, stored, config=self.config, now=now) if stored else []
-        return BatchResult(fetched=len(items), stored=stored, changes=changes)
+        result = store_mentions(session, source_id=source_id, scored=scored, now=now)
+        changes = ingest(session, result.flagged, config=self.config, now=now) if result.flagged else []
+        incident_of = {m.id: m.incident_id for m in result.flagged}
+        for row in result.stored:
+            row.incident_id = incident_of.get(row.id)
+        return BatchResult(fetched=len(items), stored=result.stored, changes=changes)

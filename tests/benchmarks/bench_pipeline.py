@@ -2,7 +2,14 @@
 
 Measures the path the worker runs per batch: normalized items -> match -> score -> store
 (SQLite, idempotent insert) -> group into incidents, committed per batch of 100.
-Prints one JSON line: {"mentions", "pipeline_per_s", "vader_only_per_s", "ratio"}.
+Prints one JSON line: {"mentions", "pipeline_per_s", "vader_only_per_s", "ratio", "corpus"}.
+
+Corpora: `recorded` (default) is every item of the recorded API payloads in tests/fixtures,
+fetched and normalized by its own connector (Reddit, Hacker News, Mastodon, Bluesky, Discourse,
+Stack Exchange, Lemmy, YouTube, X, RSS, Google Alerts/News): what the worker really stores, from
+one-line posts to long Reddit self-texts. `short` is synthetic tweet-length texts (about 12
+words), the hardest case for the ratio, since VADER is cheapest there and the per-row costs
+of storing are not.
 """
 
 from __future__ import annotations
@@ -27,27 +34,67 @@ from monitor.pipeline import Pipeline  # noqa: E402
 from monitor.sync import sync_config  # noqa: E402
 
 BRANDS = ["Acme", "Lumiere", "Northwind", "Bayside", "Copperleaf", "Orbit", "Zephyr", "Solstice"]
-TEMPLATES = [
+# About one mention in five reports a problem, as in a brand's stream on a bad day.
+PROBLEMS = [
     "{b} has everything in the cart at $0.00 at checkout, is this real??",
     "Ordered two dresses from {b} and received two t-shirts instead",
-    "Love my new {b} jacket, the fit is perfect and shipping was quick",
     "{b} app keeps crashing when I try to log in, third time today",
-    "Anyone know when the {b} sale starts? thinking about getting the blue one",
     "@{b} I was charged twice for the same order and nobody answers the phone",
-    "{b} customer service fixed my problem in five minutes, amazing people",
     "The {b} kettle handle melted and burned my hand this morning",
-    "Just saw the new {b} ad on TV, pretty funny honestly",
     "Still waiting for my {b} refund after three weeks. Ridiculous.",
+]
+CHATTER = [
+    "Love my new {b} jacket, the fit is perfect and shipping was quick",
+    "Anyone know when the {b} sale starts? thinking about getting the blue one",
+    "{b} customer service fixed my problem in five minutes, amazing people",
+    "Just saw the new {b} ad on TV, pretty funny honestly",
+    "Picked up a gift card from {b} for my sister's birthday",
+    "Is the {b} store downtown open late on Sundays?",
+    "{b} has the best window displays this season",
+    "Finally tried the {b} winter collection, pretty cozy",
 ]
 
 
-def make_texts(n: int, seed: int = 7) -> list[str]:
+def recorded_texts() -> list[str]:
+    """Every recorded item's text, as its connector normalizes it."""
+    import asyncio
+
+    from connectors.base import PollState
+    from tests.connectors import test_connector_contract as contract
+
+    async def one(slug: str) -> list[str]:
+        connector = contract.connector_for(slug)
+        config = contract.validate_config(slug, contract.CASES[slug].config)
+        async with contract.Api(contract.CASES[slug]).client() as client:
+            result = await connector.fetch(client, config, PollState())
+        mentions = [connector.normalize(raw, config) for raw in result.items]
+        return [m.text for m in mentions if m is not None and m.text.strip()]
+
+    async def every() -> list[str]:
+        return [t for slug in contract.HTTP_SLUGS for t in await one(slug)]
+
+    return asyncio.run(every())
+
+
+def make_texts(n: int, corpus: str, seed: int = 7) -> list[str]:
+    """n texts, each naming one of the brands, so every item is matched and stored."""
     rng = random.Random(seed)
-    return [rng.choice(TEMPLATES).format(b=rng.choice(BRANDS)) + f" #{i}" for i in range(n)]
+    if corpus == "recorded":
+        base = recorded_texts()
+        return [f"{rng.choice(BRANDS)}: {base[i % len(base)]} #{i}" for i in range(n)]
+    return short_texts(n, seed)
 
 
-def bench(n: int, batch: int) -> dict:
-    texts = make_texts(n)
+def short_texts(n: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    return [
+        rng.choice(PROBLEMS if rng.random() < 0.2 else CHATTER).format(b=rng.choice(BRANDS)) + f" #{i}"
+        for i in range(n)
+    ]
+
+
+def bench(n: int, batch: int, corpus: str = "recorded") -> dict:
+    texts = make_texts(n, corpus)
     analyzer = SentimentIntensityAnalyzer()
     t = time.perf_counter()
     for text in texts:
@@ -56,7 +103,7 @@ def bench(n: int, batch: int) -> dict:
 
     config = parse_config(
         {
-            "brands": [{"name": b, "query": b.lower()} for b in BRANDS],
+            "brands": [{"name": b, "query": b.lower(), "handles": [f"@{b}"]} for b in BRANDS],
             "sources": [{"name": "bench", "kind": "rss", "url": "https://example.org/feed.xml"}],
         }
     )
@@ -68,7 +115,7 @@ def bench(n: int, batch: int) -> dict:
         base = datetime.now(UTC) - timedelta(hours=2)
         with session_scope(factory) as session:
             sync_config(session, config, now=base)
-        pipeline = Pipeline(config)
+        pipeline = Pipeline(config)  # compiled once per configuration, as the worker does
         items = [
             Item(external_id=f"id-{i}", text=text, url=f"https://example.org/p/{i}",
                  published_at=base + timedelta(seconds=i))
@@ -83,12 +130,13 @@ def bench(n: int, batch: int) -> dict:
                 stored += len(result.stored)
         pipe_s = time.perf_counter() - t
         engine.dispose()
-    assert stored == n, (stored, n)
+    assert stored >= n, (stored, n)  # a text may name two brands: one row each
     return {
         "mentions": n,
         "pipeline_per_s": round(n / pipe_s, 1),
         "vader_only_per_s": round(n / vader_s, 1),
         "ratio": round(vader_s / pipe_s, 3),
+        "corpus": corpus,
     }
 
 
@@ -96,9 +144,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--mentions", type=int, default=5000)
     ap.add_argument("--batch", type=int, default=100)
+    ap.add_argument("--corpus", choices=["recorded", "short"], default="recorded")
     ap.add_argument("--json", action="store_true", help="print one JSON line (the default output)")
     args = ap.parse_args()
-    print(json.dumps(bench(args.mentions, args.batch)))
+    print(json.dumps(bench(args.mentions, args.batch, args.corpus)))
 
 
 if __name__ == "__main__":

@@ -93,9 +93,11 @@ def test_items_without_time_get_fetch_time_and_reasons_are_kept(factory):
     pipeline = Pipeline(parse_config(CONFIG))
     src = _ids(factory)["forum"]
     with session_scope(factory) as s:
-        [m] = pipeline.process(
+        [row] = pipeline.process(
             s, source_id=src, now=NOW,
             items=[Item(external_id="q", text="Acme charged me twice for one order and nobody answers")],
         ).stored
-    assert m.published_at == NOW
-    assert isinstance(m.reasons, list)
+        m = s.get(Mention, row.id)
+        assert m.published_at == NOW
+        assert m.is_incident and m.category == "billing" and m.incident_id == row.incident_id is not None
+        assert {r["cue"] for r in m.reasons} >= {"billing.double_charged"}
