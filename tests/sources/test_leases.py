@@ -15,8 +15,12 @@ from tests.support.pg import temp_database
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 CONFIG = parse_config(
-    {"sources": [{"name": f"s{i}", "kind": "rss", "url": f"https://e.org/{i}", "interval_seconds": 60}
-                 for i in range(5)]}
+    {
+        "sources": [
+            {"name": f"s{i}", "kind": "rss", "url": f"https://e.org/{i}", "interval_seconds": 60}
+            for i in range(5)
+        ]
+    }
 )
 
 
@@ -81,7 +85,13 @@ def test_failure_backs_off_and_success_resets(factory):
         src, was = service.record_success(
             s, c.id, owner="w", now=NOW, state=PollState("cur", '"e"', None), fetched=2, new=1
         )
-        assert (was, src.state, src.consecutive_errors, src.cursor, src.last_error) == ("failing", "ok", 0, "cur", None)
+        assert (was, src.state, src.consecutive_errors, src.cursor, src.last_error) == (
+            "failing",
+            "ok",
+            0,
+            "cur",
+            None,
+        )
 
 
 def test_retry_after_is_honoured_and_backoff_is_capped():
@@ -104,3 +114,37 @@ def test_retry_after_is_honoured_and_backoff_is_capped():
 )
 def test_health_state(error_class, n, state):
     assert service.health_state(error_class, n) == state
+
+
+def test_interval_adapts_to_the_sources_own_activity(tmp_path):
+    url = f"sqlite:///{tmp_path}/a.db"
+    upgrade(url)
+    engine = make_engine(url)
+    f = make_session_factory(engine)
+    cfg = parse_config(
+        {
+            "sources": [
+                {
+                    "name": "busy",
+                    "kind": "rss",
+                    "url": "https://e.org/b",
+                    "interval_seconds": 300,
+                    "min_interval_seconds": 60,
+                    "max_interval_seconds": 3600,
+                }
+            ]
+        }
+    )
+    with session_scope(f) as s:
+        sync_config(s, cfg, now=NOW)
+    intervals = []
+    for new in (5, 5, 5) + (0,) * 11:
+        [c] = claim(f, "w", NOW + timedelta(days=len(intervals)), limit=1)
+        with session_scope(f) as s:
+            src, _ = service.record_success(
+                s, c.id, owner="w", now=NOW, state=PollState(), fetched=new, new=new
+            )
+            intervals.append(src.current_interval_seconds)
+    engine.dispose()
+    assert intervals[:3] == [150, 75, 60]  # a busy source is polled faster, down to its floor
+    assert intervals[-1] == 3600 and intervals == sorted(intervals[:3], reverse=True) + sorted(intervals[3:])
