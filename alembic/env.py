@@ -1,9 +1,9 @@
 """Alembic environment: runs the project's migrations against the configured URL."""
 
-from alembic import context
 from sqlalchemy import pool
 
 import monitor.models  # noqa: F401  (registers every table on the metadata)
+from alembic import context
 from monitor.db import Base, make_engine
 
 config = context.config

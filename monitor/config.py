@@ -12,7 +12,15 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from monitor.scoring import CATEGORIES
 
@@ -237,7 +245,11 @@ def _split_sources(raw: dict[str, Any], path: Path | str | None) -> None:
             known = ", ".join(sorted(CONNECTORS))
             raise ConfigError(path, f"sources[{i}].kind", f"unknown kind {kind!r} (known: {known})")
         options = {k: v for k, v in src.items() if k not in _SOURCE_KEYS}
-        if isinstance(options.get("path"), str) and path is not None and not Path(options["path"]).is_absolute():
+        if (
+            isinstance(options.get("path"), str)
+            and path is not None
+            and not Path(options["path"]).is_absolute()
+        ):
             # a file named by a source (the demo recording) is found beside the config file
             options["path"] = str(Path(path).resolve().parent / options["path"])
         try:

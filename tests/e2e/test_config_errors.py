@@ -11,16 +11,43 @@ BRAND = '[[brands]]\nname = "Acme"\nquery = "acme"\n'
 
 CASES = [
     ("malformed TOML", "[api\nport = 1", "", "malformed TOML"),
-    ("unknown kind", BRAND + '[[sources]]\nname = "f"\nkind = "myspace"\nurl = "https://x.org"\n',
-     "sources[0].kind", "unknown kind 'myspace'"),
-    ("missing key", BRAND + '[[sources]]\nname = "f"\nkind = "rss"\n', "sources[0].url", "required key is missing"),
-    ("bad URL", BRAND + '[[sources]]\nname = "f"\nkind = "rss"\nurl = "not a url"\n', "sources[0].url", "url"),
-    ("bad channel URL", BRAND + GOOD_SOURCE + '[[channels]]\nname = "s"\nkind = "slack"\nurl = "ftp://x"\n',
-     "channels[0].url", "invalid URL"),
-    ("unknown channel kind", BRAND + '[[channels]]\nname = "s"\nkind = "pager"\nurl = "https://x.org"\n',
-     "channels[0].kind", "slack"),
+    (
+        "unknown kind",
+        BRAND + '[[sources]]\nname = "f"\nkind = "myspace"\nurl = "https://x.org"\n',
+        "sources[0].kind",
+        "unknown kind 'myspace'",
+    ),
+    (
+        "missing key",
+        BRAND + '[[sources]]\nname = "f"\nkind = "rss"\n',
+        "sources[0].url",
+        "required key is missing",
+    ),
+    (
+        "bad URL",
+        BRAND + '[[sources]]\nname = "f"\nkind = "rss"\nurl = "not a url"\n',
+        "sources[0].url",
+        "url",
+    ),
+    (
+        "bad channel URL",
+        BRAND + GOOD_SOURCE + '[[channels]]\nname = "s"\nkind = "slack"\nurl = "ftp://x"\n',
+        "channels[0].url",
+        "invalid URL",
+    ),
+    (
+        "unknown channel kind",
+        BRAND + '[[channels]]\nname = "s"\nkind = "pager"\nurl = "https://x.org"\n',
+        "channels[0].kind",
+        "slack",
+    ),
     ("brand missing query", '[[brands]]\nname = "Acme"\n', "brands[0].query", "required key is missing"),
-    ("malformed query", '[[brands]]\nname = "Acme"\nquery = "acme AND (price"\n', "brands[0].query", "position"),
+    (
+        "malformed query",
+        '[[brands]]\nname = "Acme"\nquery = "acme AND (price"\n',
+        "brands[0].query",
+        "position",
+    ),
     ("unknown top-level key", BRAND + "[apii]\nport = 1\n", "apii", "unknown key"),
     ("port out of range", "[api]\nport = 70000\n", "api.port", "65535"),
 ]

@@ -17,8 +17,9 @@ DEMO = Path(__file__).resolve().parents[2] / "monitor" / "demo" / "demo.toml"
 def test_demo_serves_incidents_within_a_minute(tmp_path):
     port = free_port()
     log = tmp_path / "demo.log"
-    proc = start_monitor("run", "--config", str(DEMO), "--port", str(port),
-                         db_url=f"sqlite:///{tmp_path}/demo.db", log=log)
+    proc = start_monitor(
+        "run", "--config", str(DEMO), "--port", str(port), db_url=f"sqlite:///{tmp_path}/demo.db", log=log
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_http(f"{base}/healthz", proc=proc, log=log)

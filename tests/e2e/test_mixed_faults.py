@@ -29,8 +29,16 @@ def _sources(srv: ScriptedServer) -> tuple[str, dict[str, str]]:
         toml.append(f'[[sources]]\nname = "{name}"\nkind = "{kind}"\nbrand = "Acme"\n{body}')
 
     for i in range(15):
-        items = [{"guid": f"r{i}-{j}", "title": f"Acme {i}-{j}", "description": f"Acme note {j} in feed {i}",
-                  "link": f"http://r.example/{i}/{j}", "pubDate": now} for j in range(3)]
+        items = [
+            {
+                "guid": f"r{i}-{j}",
+                "title": f"Acme {i}-{j}",
+                "description": f"Acme note {j} in feed {i}",
+                "link": f"http://r.example/{i}/{j}",
+                "pubDate": now,
+            }
+            for j in range(3)
+        ]
         srv.routes[f"/rss/{i}.xml"] = Reply(200, rss(items), FEED)
         add(f"rss-{i}", "rss", url=f"{srv.url}/rss/{i}.xml")
     timeline = (FIXTURES / "mastodon" / "timeline_tag_page1.json").read_bytes()
@@ -47,7 +55,9 @@ def _sources(srv: ScriptedServer) -> tuple[str, dict[str, str]]:
         "rate_limited": Reply(429, "slow down", {"Retry-After": "120"}),
         "server": Reply(500, "boom"),
         "timeout": Reply(200, rss([]), FEED, hang=30),
-        "parse": Reply(200, "<!doctype html><html><body>Sign in</body></html>", {"Content-Type": "text/html"}),
+        "parse": Reply(
+            200, "<!doctype html><html><body>Sign in</body></html>", {"Content-Type": "text/html"}
+        ),
         "too_large": Reply(200, b"<rss>" + b"x" * (6 * 1024 * 1024), FEED),
     }
     for error_class, reply in faults.items():
@@ -70,8 +80,9 @@ def test_fifty_sources_with_mixed_faults(tmp_path, monkeypatch):
         cfg.write_text(toml)
         db = f"sqlite:///{tmp_path}/m.db"
         first = run_monitor("poll", "--once", "--config", str(cfg), db_url=db, timeout=120)
-        healthy = [f"rss-{i}" for i in range(15)] + [f"{k}-{i}" for k in ("mastodon", "discourse", "lemmy")
-                                                     for i in range(5)]
+        healthy = [f"rss-{i}" for i in range(15)] + [
+            f"{k}-{i}" for k in ("mastodon", "discourse", "lemmy") for i in range(5)
+        ]
         second = run_monitor("poll", "--once", "--config", str(cfg), *healthy, db_url=db, timeout=120)
 
     assert first.returncode == 1, first.stderr
@@ -91,7 +102,9 @@ def test_fifty_sources_with_mixed_faults(tmp_path, monkeypatch):
         mentions = []
         cursor = None
         while True:
-            page = client.get("/api/mentions", params={"limit": 500, **({"cursor": cursor} if cursor else {})}).json()
+            page = client.get(
+                "/api/mentions", params={"limit": 500, **({"cursor": cursor} if cursor else {})}
+            ).json()
             mentions += page["items"]
             cursor = page["next_cursor"]
             if not cursor:

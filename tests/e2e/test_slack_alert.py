@@ -51,8 +51,15 @@ tick_seconds = 0.5
 
 def test_three_glitch_posts_make_one_slack_message(tmp_path):
     now = format_datetime(datetime.now(UTC), usegmt=True)
-    items = [{"guid": "p0", "title": "Helzberg holiday hours", "link": "http://f.example/p0",
-              "description": "Helzberg stores open late this week.", "pubDate": now}]
+    items = [
+        {
+            "guid": "p0",
+            "title": "Helzberg holiday hours",
+            "link": "http://f.example/p0",
+            "description": "Helzberg stores open late this week.",
+            "pubDate": now,
+        }
+    ]
     with ScriptedServer() as feed, ScriptedServer() as slack:
         feed.routes["/feed.xml"] = lambda req: Reply(200, rss(items), {"Content-Type": "application/rss+xml"})
         slack.routes["/hook"] = [
@@ -69,14 +76,23 @@ def test_three_glitch_posts_make_one_slack_message(tmp_path):
             wait_http(f"http://127.0.0.1:{port}/healthz", proc=proc, log=log)
             wait_until(lambda: feed.hits("/feed.xml"), timeout=10, message="first poll")
             for i, text in enumerate(GLITCH_POSTS, start=1):
-                items.append({"guid": f"g{i}", "title": f"post {i}", "link": f"http://f.example/g{i}",
-                              "description": text, "pubDate": now})
+                items.append(
+                    {
+                        "guid": f"g{i}",
+                        "title": f"post {i}",
+                        "link": f"http://f.example/g{i}",
+                        "description": text,
+                        "pubDate": now,
+                    }
+                )
             t0 = time.monotonic()
 
             def accepted():
                 return len(slack.hits("/hook", "POST")) >= 4
 
-            wait_until(accepted, timeout=15, message=f"Slack message accepted; log:\n{log.read_text()[-3000:]}")
+            wait_until(
+                accepted, timeout=15, message=f"Slack message accepted; log:\n{log.read_text()[-3000:]}"
+            )
             took = time.monotonic() - t0
             posts = slack.hits("/hook", "POST")
             bodies = {p.body for p in posts}

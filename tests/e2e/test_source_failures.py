@@ -13,13 +13,17 @@ FEED_HEADERS = {"Content-Type": "application/rss+xml"}
 
 
 def test_poll_once_shows_each_failure(tmp_path, monkeypatch):
-    good = rss([{"guid": "a1", "title": "Acme", "description": "Acme shipped my order fast", "link": "http://x/a1"}])
+    good = rss(
+        [{"guid": "a1", "title": "Acme", "description": "Acme shipped my order fast", "link": "http://x/a1"}]
+    )
     with ScriptedServer() as srv:
         srv.routes.update(
             {
                 "/good.xml": Reply(200, good, FEED_HEADERS),
                 "/malformed.xml": Reply(200, "<rss><channel><item><title>Acme", FEED_HEADERS),
-                "/html.xml": Reply(200, "<!doctype html><html><body>Login</body></html>", {"Content-Type": "text/html"}),
+                "/html.xml": Reply(
+                    200, "<!doctype html><html><body>Login</body></html>", {"Content-Type": "text/html"}
+                ),
                 "/huge.xml": Reply(200, b"<rss>" + b"x" * (6 * 1024 * 1024), FEED_HEADERS),
                 "/hang.xml": Reply(200, good, FEED_HEADERS, hang=30),
                 "/error.xml": Reply(500, "boom"),
@@ -49,7 +53,13 @@ def test_poll_once_shows_each_failure(tmp_path, monkeypatch):
     with TestClient(create_app(load_config(cfg))) as client:
         sources = {s["name"]: s for s in client.get("/api/sources").json()["items"]}
     assert sources["good"]["state"] == "ok" and sources["good"]["last_error"] is None
-    expected = {"malformed": "parse", "html": "parse", "huge": "too_large", "hang": "timeout", "error": "server"}
+    expected = {
+        "malformed": "parse",
+        "html": "parse",
+        "huge": "too_large",
+        "hang": "timeout",
+        "error": "server",
+    }
     for name, error_class in expected.items():
         src = sources[name]
         assert src["error_class"] == error_class, src

@@ -26,14 +26,20 @@ def test_two_workers_never_poll_a_source_twice(tmp_path):
     with temp_database() as db, ScriptedServer() as srv:
         for i in range(N):
             items = [
-                {"guid": f"s{i}-{j}", "title": f"t{i}-{j}", "link": f"http://x.example/{i}/{j}",
-                 "description": f"Acme post {j} from feed {i}", "pubDate": now}
+                {
+                    "guid": f"s{i}-{j}",
+                    "title": f"t{i}-{j}",
+                    "link": f"http://x.example/{i}/{j}",
+                    "description": f"Acme post {j} from feed {i}",
+                    "pubDate": now,
+                }
                 for j in range(2)
             ]
             srv.routes[f"/feed/{i}.xml"] = Reply(200, rss(items), {"Content-Type": "application/rss+xml"})
         cfg = tmp_path / "m.toml"
         cfg.write_text(
-            '[[brands]]\nname = "Acme"\nquery = "acme"\n[worker]\ntick_seconds = 0.2\nconcurrency = 16\nper_host = 16\n'
+            '[[brands]]\nname = "Acme"\nquery = "acme"\n'
+            "[worker]\ntick_seconds = 0.2\nconcurrency = 16\nper_host = 16\n"
             + "".join(
                 f'[[sources]]\nname = "feed-{i}"\nkind = "rss"\nurl = "{srv.url}/feed/{i}.xml"\n'
                 f"interval_seconds = 120\n"

@@ -39,7 +39,7 @@ def factory(tmp_path):
 
 def _ids(factory) -> dict[str, int]:
     with session_scope(factory) as s:
-        return {n: i for n, i in s.execute(select(Source.name, Source.id))}
+        return dict(s.execute(select(Source.name, Source.id)).all())
 
 
 def test_repolling_never_duplicates(factory):
@@ -77,12 +77,16 @@ def test_cross_posted_story_is_stored_per_source_but_marked_duplicate(factory):
     text = "Acme checkout shows everything at $0.00 right now, is this real?"
     with session_scope(factory) as s:
         a = pipeline.process(
-            s, source_id=ids["forum"], now=NOW,
+            s,
+            source_id=ids["forum"],
+            now=NOW,
             items=[Item(external_id="f1", text=text, url="https://shop.example/deal?utm_source=forum")],
         ).stored
     with session_scope(factory) as s:
         b = pipeline.process(
-            s, source_id=ids["news"], now=NOW,
+            s,
+            source_id=ids["news"],
+            now=NOW,
             items=[Item(external_id="n1", text="RT " + text, url="https://www.shop.example/deal")],
         ).stored
     assert a[0].duplicate_of_id is None
@@ -94,7 +98,9 @@ def test_items_without_time_get_fetch_time_and_reasons_are_kept(factory):
     src = _ids(factory)["forum"]
     with session_scope(factory) as s:
         [row] = pipeline.process(
-            s, source_id=src, now=NOW,
+            s,
+            source_id=src,
+            now=NOW,
             items=[Item(external_id="q", text="Acme charged me twice for one order and nobody answers")],
         ).stored
         m = s.get(Mention, row.id)

@@ -74,7 +74,7 @@ def test_failure_backs_off_and_success_resets(factory):
         assert (src.state, src.consecutive_errors, src.lease_owner) == ("degraded", 1, None)
         first_delay = (src.next_poll_at - NOW).total_seconds()
     delays = [first_delay]
-    for i in range(2, 6):
+    for _ in range(2, 6):
         with session_scope(factory) as s:
             src, _ = service.record_failure(s, c.id, owner="w", now=NOW, error=err, max_backoff=3600)
             delays.append((src.next_poll_at - NOW).total_seconds())
