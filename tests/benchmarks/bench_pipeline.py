@@ -117,8 +117,12 @@ def bench(n: int, batch: int, corpus: str = "recorded") -> dict:
             sync_config(session, config, now=base)
         pipeline = Pipeline(config)  # compiled once per configuration, as the worker does
         items = [
-            Item(external_id=f"id-{i}", text=text, url=f"https://example.org/p/{i}",
-                 published_at=base + timedelta(seconds=i))
+            Item(
+                external_id=f"id-{i}",
+                text=text,
+                url=f"https://example.org/p/{i}",
+                published_at=base + timedelta(seconds=i),
+            )
             for i, text in enumerate(texts)
         ]
         stored = 0

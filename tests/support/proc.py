@@ -29,7 +29,9 @@ def run_monitor(*args: str, db_url: str, timeout: float = 60, **env: str) -> sub
 
 def start_monitor(*args: str, db_url: str, log: Path, **env: str) -> subprocess.Popen[bytes]:
     fh = open(log, "wb")  # noqa: SIM115 (closed with the process by the caller's stop())
-    return subprocess.Popen([MONITOR, *args], stdout=fh, stderr=subprocess.STDOUT, env=monitor_env(db_url, **env))
+    return subprocess.Popen(
+        [MONITOR, *args], stdout=fh, stderr=subprocess.STDOUT, env=monitor_env(db_url, **env)
+    )
 
 
 def stop(proc: subprocess.Popen[bytes], timeout: float = 10) -> None:
@@ -42,7 +44,9 @@ def stop(proc: subprocess.Popen[bytes], timeout: float = 10) -> None:
             proc.wait()
 
 
-def wait_http(url: str, *, timeout: float = 30, proc: subprocess.Popen[bytes] | None = None, log: Path | None = None) -> None:
+def wait_http(
+    url: str, *, timeout: float = 30, proc: subprocess.Popen[bytes] | None = None, log: Path | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:

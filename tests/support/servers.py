@@ -126,10 +126,7 @@ def rss(items: list[dict[str, str]], title: str = "Deals forum") -> str:
     from xml.sax.saxutils import escape
 
     entries = "".join(
-        "<item>"
-        + "".join(f"<{k}>{escape(v)}</{k}>" for k, v in it.items())
-        + "</item>"
-        for it in items
+        "<item>" + "".join(f"<{k}>{escape(v)}</{k}>" for k, v in it.items()) + "</item>" for it in items
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
