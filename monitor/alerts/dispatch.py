@@ -20,14 +20,14 @@ import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from connectors.helpers import parse_retry_after as _retry_after
 from monitor.alerts.models import AlertDelivery
 from monitor.alerts.signing import sign
 from monitor.db import session_scope, utcnow
@@ -76,23 +76,9 @@ def backoff_seconds(attempts: int) -> float:
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """`Retry-After` as seconds from now: delta-seconds or an HTTP-date (RFC 9110 §10.2.3)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    if seconds != seconds:  # NaN
-        return None
-    return max(MIN_RETRY_AFTER_SECONDS, seconds)
+    """`Retry-After` as seconds from now (delta-seconds or an HTTP-date), never below the floor."""
+    seconds = _retry_after(value, now=now.timestamp() if now else None)
+    return None if seconds is None else max(MIN_RETRY_AFTER_SECONDS, seconds)
 
 
 class _RedactUrls(logging.Filter):
