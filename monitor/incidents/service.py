@@ -1,4 +1,4 @@
-"""Incident grouping and lifecycle: the stateful half of the incident engine.
+"""Incident lifecycle: ingest a batch (grouping.py decides), notify, resolve, acknowledge, assign.
 
 Every function works in the caller's session and transaction (no commit), so a batch's
 mentions, incident changes and outbox rows commit together or not at all.
@@ -16,31 +16,13 @@ from sqlalchemy.orm import Session
 
 from monitor.brands.models import Brand
 from monitor.config import AlertPolicyConfig, AppConfig, ChannelConfig
-from monitor.incidents.baseline import brand_volume
+from monitor.incidents.grouping import ACTIVE, Group, group_batch
 from monitor.incidents.models import Incident
-from monitor.incidents.policy import (
-    BURST_MINUTES,
-    ESCALATED,
-    OPENED,
-    REGRESSED,
-    RESOLVED,
-    UPDATED,
-    IncidentFacts,
-    MentionFacts,
-    decide,
-    resolved_notice,
-)
-from monitor.incidents.severity import SeverityStats, severity, spike_ratio
-from monitor.incidents.stats import echo_voices, window_counts
+from monitor.incidents.policy import ESCALATED, OPENED, REGRESSED, RESOLVED, UPDATED, resolved_notice
 from monitor.mentions.models import Mention
 
 log = logging.getLogger(__name__)
 
-ACTIVE = ("open", "acknowledged")
-# A resolved incident that comes back within a day reopens as regressed (same id, same history);
-# later, the same category is a new incident. Only incidents the team heard of or closed by hand
-# regress: an auto-resolved pair of grumbles nobody was told about is not worth reviving.
-REGRESSION_WINDOW = timedelta(hours=24)
 _MESSAGE_MENTIONS = 5  # the trigger plus the latest few, for the alert's body
 
 
@@ -66,110 +48,22 @@ def public_url(config: AppConfig) -> str:
 def ingest(
     session: Session, mentions: Sequence[Mention], *, config: AppConfig, now: datetime
 ) -> list[IncidentChange]:
-    """Group newly stored mentions into incidents and run the alert policy, oldest first."""
-    todo = sorted(
-        (m for m in mentions if m.is_incident and m.category and m.incident_id is None),
-        key=lambda m: (m.published_at, m.id),
-    )
-    if not todo:
-        return []
-    brands = {b.id: b for b in session.scalars(select(Brand).where(Brand.id.in_({m.brand_id for m in todo})))}
-    return [_ingest_one(session, m, brands[m.brand_id], config=config, now=now) for m in todo]
+    """Group newly stored mentions into incidents, then run the alert policy once per incident.
+
+    One IncidentChange per incident the batch touched, in the order of its first mention; at most
+    one message per incident per batch (see grouping.py). A constant number of statements per
+    batch, plus the outbox rows of any message.
+    """
+    groups = group_batch(session, mentions, policy=config.alerts, now=now)
+    url = public_url(config) if any(g.decision.notify for g in groups) else None
+    return [_settle(session, g, config=config, now=now, url=url) for g in groups]
 
 
-def _ingest_one(
-    session: Session, m: Mention, brand: Brand, *, config: AppConfig, now: datetime
+def _settle(
+    session: Session, g: Group, *, config: AppConfig, now: datetime, url: str | None
 ) -> IncidentChange:
-    policy = config.alerts
-    window = timedelta(minutes=policy.window_minutes)
-    category = m.category or ""
-    t = m.published_at
-    created = regressed = False
-    inc = _find_active(session, brand_id=brand.id, category=category, at=t, window=window)
-    if inc is None:
-        inc = _find_regressable(session, brand_id=brand.id, category=category, at=t)
-        if inc is not None:
-            _reopen(inc)
-            regressed = True
-        else:
-            inc = Incident(
-                brand_id=brand.id,
-                category=category,
-                status="open",
-                severity=4,
-                mention_count=0,
-                reach=0,
-                max_urgency=0.0,
-                direct_count=0,
-                first_seen_at=t,
-                last_seen_at=t,
-                opened_at=now,
-                regressed=False,
-                regression_count=0,
-                alerted=False,
-                messages_sent=0,
-                state_version=0,
-            )
-            session.add(inc)
-            created = True
-    previous_severity = inc.severity
-    distinct = m.duplicate_of_id is None
-    if distinct:  # the same story cross-posted counts once; its reach still adds up
-        inc.mention_count += 1
-        inc.direct_count += int(m.direct)
-    inc.reach += m.author_reach or 0
-    inc.max_urgency = max(inc.max_urgency, m.urgency)
-    inc.first_seen_at = min(inc.first_seen_at, t)
-    inc.last_seen_at = max(inc.last_seen_at, t)
-    session.flush()
-    m.incident_id = inc.id
-    session.flush()
-
-    burst = min(window, timedelta(minutes=BURST_MINUTES))
-    counts = window_counts(session, incident_id=inc.id, at=t, window=window, burst=burst)
-    echoes = echo_voices(session, incident_id=inc.id, at=t, window=window)
-    new_voice = distinct or m.id in echoes
-    volume = brand_volume(session, brand_id=brand.id, brand_created_at=brand.created_at, at=t)
-    # a running rate knows nothing of the time of day: evening is not a spike over a quiet morning
-    ratio = 1.0 if volume.provisional else spike_ratio(volume.last_hour, volume.baseline_per_hour)
-    level = severity(
-        SeverityStats(
-            category=category,
-            mentions=inc.mention_count,
-            last_15m=counts.last_15m,
-            last_hour=counts.last_hour,
-            reach=inc.reach + counts.engagement,
-            max_urgency=inc.max_urgency,
-            spike_ratio=ratio,
-        )
-    )
-    # an open incident's severity is the worst it has been; a quiet hour does not make it milder
-    inc.severity = level if (created or regressed) else min(inc.severity, level)
-
-    decision = decide(
-        IncidentFacts(
-            severity=inc.severity,
-            in_window=counts.in_window + len(echoes),
-            in_burst=counts.in_burst + sum(1 for at in echoes.values() if at > t - burst),
-            alerted=inc.alerted,
-            alerted_severity=inc.alerted_severity,
-            messages_sent=inc.messages_sent,
-            regressed_now=regressed,
-            spike_ratio=ratio,
-            brand_last_hour=volume.last_hour,
-            baseline_per_hour=volume.baseline_per_hour,
-        ),
-        MentionFacts(
-            is_incident=m.is_incident,
-            duplicate=not new_voice,
-            direct=m.direct,
-            urgency=m.urgency,
-            age_seconds=(now - t).total_seconds(),
-        ),
-        policy,
-        brand=brand.name,
-        category=category,
-    )
+    """Send the group's message if the policy decided so, and describe the change."""
+    inc, brand, decision = g.incident, g.brand, g.decision
     if decision.notify and decision.event:
         event = decision.event
         log.info(
@@ -182,69 +76,29 @@ def _ingest_one(
             brand,
             event=event,
             channels=config.channels,
-            policy=policy,
-            public_url=public_url(config),
-            trigger=m,
+            policy=config.alerts,
+            public_url=url,
+            trigger=g.trigger,
             now=now,
         )
-    elif created:
+    elif g.created:
         event = OPENED
-    elif regressed:
+    elif g.regressed:
         event = REGRESSED
-    elif inc.severity < previous_severity:
+    elif inc.severity < g.start_severity:
         event = ESCALATED
     else:
         event = UPDATED
     return IncidentChange(
         incident_id=inc.id,
         brand=brand.name,
-        category=category,
+        category=inc.category,
         event=event,
         severity=inc.severity,
         mention_count=inc.mention_count,
         notify=decision.notify,
-        trigger_mention_id=m.id,
+        trigger_mention_id=g.trigger.id if g.trigger is not None else None,
     )
-
-
-def _find_active(
-    session: Session, *, brand_id: int, category: str, at: datetime, window: timedelta
-) -> Incident | None:
-    """The open or acknowledged incident this mention is close enough to (either side, for late arrivals)."""
-    candidates = session.scalars(
-        select(Incident)
-        .where(Incident.brand_id == brand_id, Incident.category == category, Incident.status.in_(ACTIVE))
-        .order_by(Incident.last_seen_at.desc(), Incident.id.desc())
-    )
-    for inc in candidates:
-        if inc.first_seen_at - window <= at <= inc.last_seen_at + window:
-            return inc
-    return None
-
-
-def _find_regressable(session: Session, *, brand_id: int, category: str, at: datetime) -> Incident | None:
-    """The latest incident of this brand and category resolved within REGRESSION_WINDOW before `at`."""
-    return session.scalars(
-        select(Incident)
-        .where(
-            Incident.brand_id == brand_id,
-            Incident.category == category,
-            Incident.status == "resolved",
-            Incident.resolved_at >= at - REGRESSION_WINDOW,
-            (Incident.alerted.is_(True)) | (Incident.resolved_by != "auto"),
-        )
-        .order_by(Incident.resolved_at.desc(), Incident.id.desc())
-        .limit(1)
-    ).first()
-
-
-def _reopen(inc: Incident) -> None:
-    inc.status = "open"
-    inc.regressed = True
-    inc.regression_count += 1
-    inc.resolved_at = inc.resolved_by = inc.resolution_note = None
-    # a new episode: whoever acknowledged the last one has not seen this one yet
-    inc.acknowledged_at = inc.acknowledged_by = None
 
 
 def _channels_for(channels: Sequence[ChannelConfig], brand: str) -> list[ChannelConfig]:

@@ -47,6 +47,11 @@ def _ingest(
     return service.ingest(session, list(mentions), config=config, now=at)
 
 
+def _each(session: Session, config: AppConfig, *mentions: Mention) -> list[service.IncidentChange]:
+    """One batch per mention, as `monitor replay` and a slow feed deliver them: one change each."""
+    return [c for m in mentions for c in _ingest(session, config, m)]
+
+
 def test_pricing_burst_alerts_on_the_second_voice_once_per_channel(
     session: Session, config: AppConfig, make_mention: MakeMention
 ) -> None:
@@ -134,10 +139,14 @@ def test_duplicates_attach_but_count_once_and_never_page(
             (3, "bo", "https://x.example/1"),
         )
     ]
-    changes = _ingest(session, config, original, *copies)
-    assert [c.notify for c in changes] == [False] * 4
-    assert {m.incident_id for m in (original, *copies)} == {changes[0].incident_id}
-    inc = session.get(Incident, changes[0].incident_id)
+    [change] = _ingest(session, config, original, *copies)  # one batch: one change for the incident
+    assert (change.event, change.notify, change.trigger_mention_id) == (
+        "incident.opened",
+        False,
+        copies[-1].id,
+    )
+    assert {m.incident_id for m in (original, *copies)} == {change.incident_id}
+    inc = session.get(Incident, change.incident_id)
     assert inc is not None
     assert (inc.mention_count, inc.reach, inc.direct_count) == (1, 3100, 0)
 
@@ -147,17 +156,17 @@ def test_mentions_are_grouped_in_published_order_and_by_window(
 ) -> None:
     later = make_mention(T0 + timedelta(minutes=30), "billing")
     earlier = make_mention(T0, "billing")
-    changes = _ingest(session, config, later, earlier)
-    assert [c.trigger_mention_id for c in changes] == [earlier.id, later.id]
-    assert changes[0].incident_id == changes[1].incident_id
+    [first] = _ingest(session, config, later, earlier)
+    assert (first.trigger_mention_id, first.mention_count) == (later.id, 2)  # no page: the last one
+    assert earlier.incident_id == later.incident_id == first.incident_id
 
     # beyond window_minutes (120) after the last mention: a new incident
     far = make_mention(T0 + timedelta(minutes=30 + 121), "billing")
     [c] = _ingest(session, config, far)
-    assert c.incident_id != changes[0].incident_id and c.event == "incident.opened"
+    assert c.incident_id != first.incident_id and c.event == "incident.opened"
     # another category never joins
     [other] = _ingest(session, config, make_mention(T0 + timedelta(minutes=31), "order_problem"))
-    assert other.incident_id not in {changes[0].incident_id, c.incident_id}
+    assert other.incident_id not in {first.incident_id, c.incident_id}
 
 
 def test_unflagged_and_uncategorized_mentions_are_left_alone(
@@ -175,11 +184,21 @@ def test_volume_category_needs_three_voices_within_an_hour(
 ) -> None:
     # spread out: three order complaints, each within the window of the last, never three in an hour
     spread = [make_mention(T0 + timedelta(minutes=m), "order_problem") for m in (0, 100, 200)]
-    assert [c.notify for c in _ingest(session, config, *spread)] == [False, False, False]
+    assert [c.notify for c in _each(session, config, *spread)] == [False, False, False]
     assert len({m.incident_id for m in spread}) == 1
     # a burst: the third within the hour pages
     burst = [make_mention(T0 + timedelta(minutes=m), "order_problem") for m in (230, 240)]
-    assert [c.notify for c in _ingest(session, config, *burst)] == [False, True]
+    assert [c.notify for c in _each(session, config, *burst)] == [False, True]
+
+
+def test_volume_threshold_in_one_batch_pages_once_at_the_crossing_mention(
+    session: Session, config: AppConfig, make_mention: MakeMention
+) -> None:
+    spread = [make_mention(T0 + timedelta(minutes=m), "order_problem") for m in (0, 100, 200, 230, 240, 250)]
+    [change] = _ingest(session, config, *reversed(spread))
+    assert (change.event, change.notify, change.mention_count) == ("incident.opened", True, 6)
+    assert change.trigger_mention_id == spread[4].id  # the third voice within the hour
+    assert len(_deliveries(session)) == 2  # one message, two channels
 
 
 def test_escalations_and_the_message_cap(
@@ -394,7 +413,7 @@ def test_a_busy_brand_needs_more_voices_and_a_spike_fewer(
         for i in range(20):
             make_mention(T0 - timedelta(days=day, minutes=2 * i + 1), None)
     complaints = [make_mention(T0 + timedelta(minutes=m), "order_problem") for m in (0, 3, 6, 9, 12)]
-    assert [c.notify for c in _ingest(session, config, *complaints)] == [False, False, False, False, True]
+    assert [c.notify for c in _each(session, config, *complaints)] == [False, False, False, False, True]
 
     # a quiet brand spiking far above its usual hour: two voices are enough
     session.execute(Mention.__table__.delete())
@@ -404,7 +423,8 @@ def test_a_busy_brand_needs_more_voices_and_a_spike_fewer(
     for i in range(10):
         make_mention(T0 + timedelta(minutes=30 + i), None)
     pair = [make_mention(T0 + timedelta(minutes=m), "order_problem") for m in (45, 50)]
-    assert [c.notify for c in _ingest(session, config, *pair)] == [False, True]
+    [change] = _ingest(session, config, *pair)  # one batch, the same baseline at each mention
+    assert (change.notify, change.trigger_mention_id) == (True, pair[1].id)
 
 
 @pytest.mark.parametrize(
@@ -436,7 +456,7 @@ def test_copied_words_from_other_people_are_voices_but_count_once(
         make_mention(T0 + timedelta(minutes=1), "order_problem", duplicate_of_id=original.id, **extra),
         make_mention(T0 + timedelta(minutes=2), "order_problem", duplicate_of_id=original.id, **extra),
     ]
-    changes = _ingest(session, config, original, *copies)
+    changes = _each(session, config, original, *copies)
     # one person (or one unknown per copy) adds one voice each; a third voice pages an order problem
     expected_last = voice and extra.get("author") is None
     assert [c.notify for c in changes] == [False, False, expected_last]
@@ -456,4 +476,4 @@ def test_a_busy_new_brand_uses_its_running_rate(
     for i in range(120):  # 20 an hour since it was added
         make_mention(T0 - timedelta(minutes=3 * i + 1), None)
     complaints = [make_mention(T0 + timedelta(minutes=m), "order_problem") for m in (0, 2, 4, 6, 8)]
-    assert [c.notify for c in _ingest(session, config, *complaints)] == [False, False, False, False, True]
+    assert [c.notify for c in _each(session, config, *complaints)] == [False, False, False, False, True]
