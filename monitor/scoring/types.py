@@ -38,3 +38,41 @@ class Score:
     incident: bool
     reasons: tuple[Reason, ...]
     direct: bool  # addressed to the brand: its handle, a leading @mention, a question to it
+
+
+# The scorer builds a Score per mention and a Reason per fired cue. A frozen dataclass's __init__
+# sets each field through object.__setattr__, which costs about twice as much as the slot
+# descriptors themselves; these build the same objects (equal, hashable, frozen) the short way.
+_new = object.__new__
+_set_cue, _set_weight, _set_evidence = (getattr(Reason, f).__set__ for f in ("cue", "weight", "evidence"))
+_set_sentiment, _set_urgency, _set_category, _set_incident, _set_reasons, _set_direct = (
+    getattr(Score, f).__set__ for f in ("sentiment", "urgency", "category", "incident", "reasons", "direct")
+)
+
+
+def make_reason(cue: str, weight: float, evidence: str) -> Reason:
+    """Reason(cue, weight, evidence), built without the frozen-dataclass __init__."""
+    reason = _new(Reason)
+    _set_cue(reason, cue)
+    _set_weight(reason, weight)
+    _set_evidence(reason, evidence)
+    return reason
+
+
+def make_score(
+    sentiment: float,
+    urgency: float,
+    category: str | None,
+    incident: bool,
+    reasons: tuple[Reason, ...],
+    direct: bool,
+) -> Score:
+    """Score(...) in field order, built without the frozen-dataclass __init__."""
+    score = _new(Score)
+    _set_sentiment(score, sentiment)
+    _set_urgency(score, urgency)
+    _set_category(score, category)
+    _set_incident(score, incident)
+    _set_reasons(score, reasons)
+    _set_direct(score, direct)
+    return score

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from monitor.scoring import ScoreInput, Scorer
-from monitor.scoring.cues import Cue, CueMatcher
+from monitor.scoring.cues import Cue, CueMatcher, _sees_outside
 from monitor.scoring.evaluate import Labeled, evaluate, format_report
 from monitor.scoring.pricing import PRICING_CUES, price_reasons
+from monitor.scoring.types import Reason, Score, make_reason, make_score
 
 _CUES = [
     Cue("t.broken", "t", 0.5, ("broken", "broke down"), negatable=True),
@@ -42,6 +45,39 @@ def test_matcher_prefers_the_longer_phrase() -> None:
 def test_capturing_groups_are_refused() -> None:
     with pytest.raises(ValueError, match="capturing"):
         CueMatcher([Cue("t.x", "t", 0.1, ("(a|b)",))])
+
+
+def test_spans_named_from_memo_agree_with_first_sight() -> None:
+    matcher = CueMatcher(_CUES)
+    text = "bugs and broken, the car broke down, they charged me twice"
+    first = matcher.find(text)
+    assert matcher._memo  # the second pass names its spans from the memo
+    assert matcher.find(text) == first
+    assert [h.cue.name for h in first] == ["t.bug", "t.broken", "t.broken", "t.charged"]
+
+
+def test_phrases_with_lookarounds_are_named_afresh() -> None:
+    # "abc" is t.look unless " x" follows: the same words name different cues, so no memo for them.
+    matcher = CueMatcher([Cue("t.look", "t", 0.5, (r"abc(?! x)",)), Cue("t.plain", "t", 0.3, ("abc",))])
+    assert [h.cue.name for h in matcher.find("abc y")] == ["t.look"]
+    assert [h.cue.name for h in matcher.find("abc x")] == ["t.plain"]
+    assert [h.cue.name for h in matcher.find("abc y")] == ["t.look"]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "sees"),
+    [
+        ("broken", False),
+        (r"\d+ times", False),
+        (r"took (?:money|\$)", False),
+        (r"got(?! it\b)", True),
+        (r"(?<=a)b", True),
+        (r"end$", True),
+        (r"[\w$]+ x", True),  # errs towards yes
+    ],
+)
+def test_sees_outside(phrase: str, sees: bool) -> None:
+    assert _sees_outside(phrase) is sees
 
 
 _PRICING = CueMatcher(PRICING_CUES)
@@ -140,3 +176,12 @@ def test_evaluate() -> None:
     assert report.confusion[("safety", "none")] == 1
     assert report.confusion[("none", "outage")] == 1
     assert "incident F1: 0.667" in format_report(report)
+
+
+def test_fast_constructors_build_the_dataclasses() -> None:
+    reason = make_reason("t.x", 0.5, "x")
+    assert reason == Reason("t.x", 0.5, "x") and hash(reason) == hash(Reason("t.x", 0.5, "x"))
+    score = make_score(-0.2, 0.4, "billing", True, (reason,), False)
+    assert score == Score(-0.2, 0.4, "billing", True, (reason,), False)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        score.urgency = 1.0  # type: ignore[misc]
