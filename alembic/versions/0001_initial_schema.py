@@ -160,10 +160,10 @@ def upgrade() -> None:
     with op.batch_alter_table('mentions', schema=None) as batch_op:
         batch_op.create_index('ix_mentions_brand_published', ['brand_id', 'published_at'], unique=False)
         batch_op.create_index('ix_mentions_canonical_url', ['canonical_url'], unique=False)
-        batch_op.create_index('ix_mentions_category_published', ['category', 'published_at'], unique=False)
+        batch_op.create_index('ix_mentions_category_published', ['category', 'published_at'], unique=False, sqlite_where=sa.text('category IS NOT NULL'), postgresql_where=sa.text('category IS NOT NULL'))
         batch_op.create_index('ix_mentions_fingerprint', ['fingerprint'], unique=False)
         batch_op.create_index('ix_mentions_flagged_published', ['is_incident', 'published_at'], unique=False)
-        batch_op.create_index('ix_mentions_incident_published', ['incident_id', 'published_at'], unique=False)
+        batch_op.create_index('ix_mentions_incident_published', ['incident_id', 'published_at'], unique=False, sqlite_where=sa.text('incident_id IS NOT NULL'), postgresql_where=sa.text('incident_id IS NOT NULL'))
         batch_op.create_index('ix_mentions_published', ['published_at', 'id'], unique=False)
         batch_op.create_index('ix_mentions_source_published', ['source_id', 'published_at'], unique=False)
 
