@@ -171,15 +171,3 @@ def enqueue_source_notice(
         )
         rows.append(row | {"source_id": source.id})
     return _insert_new(session, rows)
-
-
-def list_deliveries(
-    session: Session, *, status: str | None = None, incident_id: int | None = None, limit: int = 100
-) -> list[AlertDelivery]:
-    """Deliveries newest first, optionally by status (pending | delivered | failed) or incident."""
-    stmt = select(AlertDelivery).order_by(AlertDelivery.id.desc()).limit(max(1, min(limit, 1000)))
-    if status is not None:
-        stmt = stmt.where(AlertDelivery.status == status)
-    if incident_id is not None:
-        stmt = stmt.where(AlertDelivery.incident_id == incident_id)
-    return list(session.scalars(stmt))

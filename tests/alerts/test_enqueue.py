@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.alerts.models import AlertDelivery
-from monitor.alerts.service import enqueue_incident_alert, enqueue_source_notice, list_deliveries
+from monitor.alerts.queries import list_deliveries as _page
+from monitor.alerts.schemas import AlertFilters
+from monitor.alerts.service import enqueue_incident_alert, enqueue_source_notice
 from monitor.config import ChannelConfig
 from monitor.db import make_engine, make_session_factory
 
@@ -116,6 +118,10 @@ def test_source_notice_one_per_transition(session: Session, seed) -> None:
     assert again == []
 
 
+def list_deliveries(session: Session, **filters):
+    return _page(session, filters=AlertFilters(**filters)).items
+
+
 def test_list_deliveries_filters(session: Session, seed) -> None:
     a, b = seed(), seed()
     _enqueue(session, a)
@@ -123,7 +129,7 @@ def test_list_deliveries_filters(session: Session, seed) -> None:
     rows = list_deliveries(session)
     assert len(rows) == 4 and rows[0].id > rows[-1].id  # newest first
     assert {r.incident_id for r in list_deliveries(session, incident_id=a.incident.id)} == {a.incident.id}
-    first = rows[-1]
+    first = session.get(AlertDelivery, rows[-1].id)
     first.status, first.last_error = "failed", "HTTP 404: no_service"
     session.flush()
     failed = list_deliveries(session, status="failed")
