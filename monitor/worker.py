@@ -40,6 +40,7 @@ class PollOutcome:
     fetched: int = 0
     new: int = 0
     error: str | None = None
+    alerts: int = 0  # incident changes that queued a message
 
     def line(self) -> str:
         if self.error:
@@ -93,7 +94,8 @@ class Worker:
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         job = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
         self.scheduler.add_job(self.tick, "interval", seconds=self.cfg.tick_seconds, id="poll", **job)
-        self.scheduler.add_job(self.deliver, "interval", seconds=1, id="deliver", **job)
+        # A quarter second: retries honour 1 s backoffs and Retry-After: 1 without a tick's worth of lag.
+        self.scheduler.add_job(self.deliver, "interval", seconds=0.25, id="deliver", **job)
         self.scheduler.add_job(self.maintain, "interval", seconds=30, id="maintain", **job)
         self.scheduler.start()
         log.info("worker %s started: %d sources", self.worker_id, len(self.config.sources))
@@ -207,7 +209,10 @@ class Worker:
             await asyncio.to_thread(self._record_failure, claimed, err)
             return PollOutcome(claimed.name, error=f"internal: {exc!r}")
         try:
-            return await asyncio.to_thread(self._record_success, claimed, result)
+            outcome = await asyncio.to_thread(self._record_success, claimed, result)
+            if outcome.alerts:  # send now rather than at the next delivery tick
+                await self.deliver()
+            return outcome
         except Exception as exc:
             log.exception("storing %s failed", claimed.name)
             err = ConnectorError(ErrorClass.PARSE, f"could not store items: {exc!r}")
@@ -234,7 +239,8 @@ class Worker:
                 pause_seconds=result.pause_seconds,
             )
             self._notify_health(session, src, now)
-        return PollOutcome(claimed.name, fetched=len(result.items), new=len(batch.stored))
+        alerts = sum(1 for change in batch.changes if change.notify)
+        return PollOutcome(claimed.name, fetched=len(result.items), new=len(batch.stored), alerts=alerts)
 
     def _record_failure(self, claimed: sources.Claimed, error: ConnectorError) -> None:
         now = utcnow()

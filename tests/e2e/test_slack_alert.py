@@ -85,7 +85,7 @@ def test_three_glitch_posts_make_one_slack_message(tmp_path):
                         "pubDate": now,
                     }
                 )
-            t0 = time.monotonic()
+            t0 = time.monotonic()  # the server stamps requests with time.monotonic() too
 
             def accepted():
                 return len(slack.hits("/hook", "POST")) >= 4
@@ -102,6 +102,12 @@ def test_three_glitch_posts_make_one_slack_message(tmp_path):
             assert "helzberg" in text and "pricing" in text
             assert "blocks" in message
             assert took < 15
+            polls = [round(r.at - t0, 1) for r in feed.hits("/feed.xml") if r.at > t0]
+            tries = [round(r.at - t0, 1) for r in posts]
+            print(
+                f"slack message accepted {took:.1f} s after the posts appeared; "
+                f"polls at {polls}, tries at {tries}"
+            )
 
             time.sleep(7)  # more polls, nothing new: no second message
             assert len(slack.hits("/hook", "POST")) == 4
