@@ -20,6 +20,7 @@ from .lexicon import INCIDENT_CUES
 from .lexicon_context import CONTEXT_CUES
 from .pricing import PRICING_CUES, price_reasons
 from .signals import SELF_EVIDENT, damp, directness, intensity, is_direct, names_brand, reach_boost
+from .structures import structure_reasons
 from .taxonomy import CATEGORY_WEIGHT, FALLBACK_CATEGORY
 from .types import Reason, Score, ScoreInput, make_score
 from .types import make_reason as _reason
@@ -40,7 +41,11 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": 
 _MODIFIERS = frozenset({"complaint.persistence", "product_defect.too_soon"})
 
 # What a cue does to the evidence, decided once per cue rather than by comparing strings per hit.
-_PRICE, _MODIFIER, _CATEGORY, _COMPLAINT, _INTENSITY, _COMMERCE, _DAMP = range(7)
+_PRICE, _MODIFIER, _CATEGORY, _COMPLAINT, _INTENSITY, _COMMERCE, _DAMP, _IDIOM, _ORDER, _PROMISE = range(10)
+# App and software failures that many people share at once ("for everyone", "whole city") are an
+# outage, not one customer's defective device: with a widespread cue their evidence moves there.
+_WIDESPREAD = "outage.widespread"
+_SOFTWARE = frozenset({"product_defect.stopped_working", "product_defect.software_fault"})
 _PRICE_FAMILIES = ("pricing_error", "price_doubt")
 # price_reasons reads these hits (every one, repeats too): "glitch" is a defect and a price doubt.
 _PRICE_CUES = frozenset({"product_defect.software_fault"})
@@ -54,7 +59,13 @@ def _role(cue: Cue) -> int:
         return _MODIFIER
     if cue.family in CATEGORY_WEIGHT:
         return _CATEGORY
-    return {"complaint": _COMPLAINT, "intensity": _INTENSITY, "commerce": _COMMERCE}.get(cue.family, _DAMP)
+    if cue.name == "trigger.order":
+        return _ORDER
+    if cue.name in ("trigger.promise", "service_failure.broken_promise"):
+        return _PROMISE if cue.family == "trigger" else _CATEGORY
+    return {"complaint": _COMPLAINT, "intensity": _INTENSITY, "commerce": _COMMERCE, "idiom": _IDIOM}.get(
+        cue.family, _DAMP
+    )
 
 
 def _may_price(lower: str) -> bool:
@@ -128,6 +139,8 @@ class Scorer:
         top_cue = 0.0
         modifiers: list[tuple[str, str, float, str]] = []
         price_hits: list[Hit] = []
+        software = 0.0
+        order = promise = False
         # Lowercasing can change length for a few scripts; spans then come from the lowercase text.
         source = text if len(text) == len(lower) else lower
         facts = self._cue_facts
@@ -136,6 +149,12 @@ class Scorer:
             if role == _COMMERCE:  # the commonest hit; a repeat changes nothing
                 context = True
                 continue
+            if role >= _IDIOM:  # an idiom hides the cue word inside it; triggers gate structures.py
+                if role == _ORDER:
+                    context = order = True
+                elif role == _PROMISE:
+                    promise = True
+                continue
             if pricey:
                 price_hits.append(Hit(self._matcher.cues[idx], start, end))
             if role == _PRICE or name in seen:
@@ -143,6 +162,8 @@ class Scorer:
             seen.add(name)
             if role == _CATEGORY:
                 categories[family] = categories.get(family, 0.0) + weight
+                if name in _SOFTWARE:
+                    software += weight
                 if weight > top_cue:
                     top_cue = weight
                 reasons.append(_reason(name, weight, source[start:end][:80]))
@@ -160,6 +181,21 @@ class Scorer:
                     context = True
             else:
                 damps[name] = source[start:end][:80]
+
+        # Stories told across a sentence ("ordered X ... received Y", a promise and its breach).
+        promise = promise or "service_failure.broken_promise" in seen
+        for name, family, weight, evidence in structure_reasons(
+            lower, compound, order, promise, "billing" in categories
+        ):
+            categories[family] = categories.get(family, 0.0) + weight
+            reasons.append(_reason(name, weight, evidence[:80]))
+            top_cue = max(top_cue, weight)
+            context = context or weight >= SELF_EVIDENT
+        if software and _WIDESPREAD in seen:
+            categories["product_defect"] -= software
+            categories["outage"] = categories.get("outage", 0.0) + software
+            if categories["product_defect"] <= 1e-9:
+                del categories["product_defect"]
 
         strong_price = False
         if price_hits or _may_price(lower):
@@ -222,7 +258,9 @@ class Scorer:
                 reasons.extend(direct_reasons)
             # Praise mood damps generic trouble words, not a price glitch (those read happy by nature).
             if compound > 0.5 and category != "pricing_error":
-                cut = problem * 0.5 * (compound - 0.5)
+                # A self-evident cue ("chipped my diamond ... I trusted you") is told politely, not
+                # undone by the politeness: half the cut.
+                cut = problem * (0.25 if top_cue >= SELF_EVIDENT else 0.5) * (compound - 0.5)
                 problem -= cut
                 reasons.append(_reason("vader.positive", -round(cut, 4), f"{compound:+.4f}"))
             if not context:

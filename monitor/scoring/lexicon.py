@@ -53,22 +53,27 @@ ORDER = _family("order_problem", [
                             r"not (?:yet )?(?:arrived|delivered|dispatched|shipped)",
                             r"yet to (?:arrive|receive|be delivered|be shipped)")),
     ("not_received", 0.5, (r"(?:have|has)(?:n't| not) (?:yet )?(?:received|got|gotten)",
-                           r"(?:not|never) (?:yet )?received", r"not (?:getting|receiving) (?:my|our|any|the)", r"still (?:no|not|haven't|hasn't)\s?(?:got|received|had)?"
+                           r"(?:not|never) (?:yet )?received", r"not (?:getting|receiving) (?:my|our|any|the)",
+                           r"no (?:sign|trace) of (?:my|the|our|a|an)", r"still (?:no|not|haven't|hasn't)\s?(?:got|received|had)?"
                            r" (?:my |the |our |a |any )?(?:order|package|parcel|delivery|item|items|tickets?)")),
     ("where_is", 0.6, (r"where(?:'s| is| are) (?:my|our|the) (?:order|package|parcel|delivery|stuff|item|items|"
                        r"luggage|bags?|suitcase|shipment|food|tickets?)",
                        r"where(?:'s| is) my")),
-    ("missing", 0.45, (r"missing", r"(?:lost|misplaced) (?:my|our|the) (?:package|parcel|order|luggage|bags?|suitcase|"
-                                   r"delivery|shipment|booking|reservation)"), True),
+    ("missing", 0.45, (r"missing", r"(?:lost|misplaced) (?:my|our|the|both|all|two|\w+ \w+) (?:checked )?(?:package|parcel|order|"
+                                   r"luggage|bags?|suitcases?|delivery|shipment|booking)"), True),
+    # "says delivered" when nothing came: the tracking contradicts the doorstep.
+    ("marked_delivered", 0.6, (r"(?:says|said|shows|showed|showing|marked|claims|claimed|status) (?:as |it was |it's |it is |"
+                               r"(?:my|the|our) \w+ (?:was |is |as )?)?delivered", r"delivered but (?:nothing|no|not|it|i|we)")),
     ("lost_in_transit", 0.55, _each("package parcel order delivery shipment luggage bag bags suitcase item",
                                     r" (?:is |was |has been |got |went )?(?:lost|stolen|delayed|missing|stuck|"
                                     r"held up|never delivered)")),
-    ("arrived_bad", 0.55, r"arrived (?:\w+ ){0,3}?(?:missing|late|opened|open|empty|wet|without|melted|cold|"
-                          r"spoiled|incomplete)"),
-    ("delivery_address", 0.6, (r"(?:old|wrong|previous) address",
+    ("arrived_bad", 0.55, (r"arrived (?:\w+ ){0,3}?(?:missing|late|opened|open|empty|wet|without|melted|cold|"
+                          r"spoiled|incomplete)", r"came (?:\w+ )?(?:without|with no|missing)")),
+    ("delivery_address", 0.6, (r"(?:old|wrong|previous) address", r"(?:to|at) (?:the |a )?(?:wrong|another|different|someone else'?s) "
+                               r"(?:house|address|door|apartment|apt|building|flat|unit|person|customer|table|room)",
                                r"delivered to (?:the )?(?:wrong|another|a different|my neighbou?rs?|someone)")),
     ("out_for_delivery", 0.35, (r"out for delivery", r"tracking", r"not been (?:updated|dispatched|shipped)")),
-    ("delayed", 0.35, (r"delay(?:ed|s)?", r"late (?:again|delivery|order|arrival)", r"rescheduled", r"postponed", r"pushed back",
+    ("delayed", 0.35, (r"(?:supposed|meant|due|scheduled|promised) to (?:arrive|be delivered|ship|be shipped)",r"delay(?:ed|s)?", r"late (?:again|delivery|order|arrival)", r"rescheduled", r"postponed", r"pushed back",
                        r"(?:running|arrived|came|is|was|are|were) "
                        r"(?:\w+ ){0,2}late", r"backorder(?:ed)?", r"short[- ](?:shipped|changed)")),
     ("cancelled_order", 0.45, r"cancel(?:l)?ed (?:my|our) (?:order|flight|booking|reservation|delivery|appointment)"),
@@ -78,7 +83,7 @@ ORDER = _family("order_problem", [
 ])
 
 DEFECT = _family("product_defect", [
-    ("broken", 0.5, (r"broken", r"broke", r"breaks", r"breaking", r"broke down", r"already (?:broken|broke|cracked|"
+    ("broken", 0.5, (r"broken", r"broke(?! in\b)", r"breaks", r"snapped (?:in half|in two|off|at)", r"breaking", r"broke down", r"already (?:broken|broke|cracked|"
                                                                                r"ripped|torn|falling apart)"), True),
     ("chipped_cracked", 0.65, (r"chipped", r"chips? in", r"cracked", r"cracks", r"crack in", r"shatter(?:ed|s)?",
                               r"smashed", r"dented"), True),
@@ -87,13 +92,17 @@ DEFECT = _family("product_defect", [
                               r"unlock|work|hold a charge|stay connected)",
                               r"doesn'?t (?:turn on|charge|start|boot|power on|connect|pair|sync|work)",
                               r"(?:won'?t|doesn'?t|didn'?t|does not|will not|wont|cant|can'?t) (?:\w+ )?(?:turn on|"
-                              r"power on|boot|charge|start up)", r"(?:powering|turning|shutting|switching) (?:off|down) "
+                              r"power on|boot|charge(?! (?:me|us|you|them|anything|extra|for|a))|start up)", r"(?:powering|turning|shutting|switching) (?:off|down) "
                               r"(?:on its own|by itself|randomly|every)",
                               r"(?:don'?t|do not) work", r"(?:doesn'?t|don'?t|didn'?t) (?:seem to|even|actually|"
                               r"always) work", r"seiz(?:ed|es|ing) up", r"blue ?screens?(?:ing|ed)?", r"drains? (?:my |the )?battery",
                               r"does not (?:turn on|charge|start|work)", r"didn'?t work", r"did not work",
                               r"(?:is|isn't|are|aren't|not|still not|it's not) working", r"not working",
-                              r"not work(?:ing)? properly", r"stops working", r"keeps? (?:on )?(?:crashing|restarting|"
+                              r"not work(?:ing)? properly", r"stops working", r"stopped (?:charging|turning on|connecting|responding|cooling|heating|spinning|pairing|syncing)",
+                              *_each("motor battery screen display unit device phone laptop charger speaker earbud earbuds headphones remote "
+                                    "console controller tv camera sensor port keyboard fan pump compressor engine bulb",
+                                    r" (?:is |was |went |arrived |came |are |just )(?:completely |totally |already |just )?dead\b"),
+                              r"(?:green|pink|purple|white|black|dead) (?:lines?|spots?|pixels?) (?:on|down|across|in)", r"cuts? out", r"keeps? (?:on )?(?:crashing|restarting|"
                               r"rebooting|freezing|disconnecting|dropping|turning off|shutting down|failing|glitching|"
                               r"logging (?:me )?out|signing (?:me )?out|kicking me out|buffering|lagging)",
                               r"no longer (?:works?|working|charging|charges|turns? on|connects?|syncs?|loads?|"
@@ -114,7 +123,7 @@ DEFECT = _family("product_defect", [
     ("wear", 0.45, (r"(?:a |has a |have a |with a )?holes? in", r"ripped", r"torn", r"tear in", r"rip in",
                     r"peel(?:ing|ed|s)?", r"fad(?:ed|ing)", r"shr[ua]nk", r"stain(?:ed|s)?", r"scratch(?:ed|es)",
                     r"rust(?:ed|y|ing)?", r"stitching", r"seams?", r"pilling", r"frayed")),
-    ("noise", 0.45, (r"flicker(?:s|ing)?", r"stutter(?:s|ing)?", r"grind(?:s|ing)", r"squeak(?:s|ing|y)?", r"rattl(?:e|es|ing)", r"clicking", r"buzzing",
+    ("noise", 0.45, (r"flicker(?:s|ing|ed)?", r"stutter(?:s|ing)?", r"grind(?:s|ing)", r"squeak(?:s|ing|y)?", r"rattl(?:e|es|ing)", r"clicking", r"buzzing",
                      r"whining noise", r"weird noise", r"strange noise", r"loud noise")),
     ("software_fault", 0.4, (r"glitch(?:es|y|ing)?", r"bugs?", r"buggy", r"freez(?:es|ing)", r"froze",
                              r"crash(?:es|ed|ing)?", r"lag(?:s|gy|ging)?", r"update (?:broke|ruined|messed)",
@@ -132,7 +141,9 @@ SAFETY = _family("safety", [
     ("fire", 0.9, (r"caught (?:on )?fire", r"catch(?:es|ing)? (?:on )?fire", r"burst into flames", r"in flames",
                    r"fire (?:department|brigade|fighters?|truck|hazard)", r"started a fire", r"set (?:on )?fire",
                    r"house fire", r"exploded", r"explod(?:es|ing)", r"explosion", r"melted (?:down|the)",
-                   r"smoke (?:came|coming|pouring|poured)", r"(?:was |started |is )smoking")),
+                   r"smoke (?:came|coming|pouring|poured)", r"fire waiting to happen",
+                   r"(?:plug|cord|cable|outlet|socket|charger|wire|adapter|adaptor)s? (?:\w+ )?(?:melted|scorched|charred)",
+                   r"scorch(?:ed|ing) (?:the|my)", r"(?:was |started |is )smoking")),
     ("electric", 0.75, (r"spark(?:ed|ing|s)", r"shocked me", r"electric(?:al)? shock", r"electrocut(?:ed|ion)",
                         r"shock(?:ed)? (?:me|my|him|her)")),
     ("battery_swelling", 0.7, (r"(?:bulging|swollen|swelling|swelled|puffed up|expanding) battery",
@@ -151,16 +162,21 @@ SAFETY = _family("safety", [
     ("foreign_object", 0.75, _each("glass metal plastic hair bug insect worm maggot maggots cockroach roach fly "
                                    "rat mouse screw bolt wire needle shard",
                                    r" (?:in|inside) (?:my|the|our|his|her)") + (
+        r"(?:dead|live) (?:bugs?|fly|flies|cockroach|roach|insects?|mouse|rat|worms?|spider|slug)",
         r"found (?:a |an |some )?(?:piece of |shard of |bits? of |pieces of )?(?:glass|metal|plastic|hair|bugs?|"
         r"insects?|worms?|maggots?|cockroach|roach|fly|mold|mould|rat|mouse|screw|wire|needle)",
         r"pieces? of (?:glass|metal|plastic|wire)")),
+    ("medication_error", 0.8, (r"(?:someone else'?s|another (?:customer|patient|person)'?s|wrong) (?:prescription|medication|"
+                               r"meds|pills|dose|dosage|medicine|insulin)", r"(?:\d+x|ten times|double) (?:the |my )?(?:dose|dosage)")),
     ("recall", 0.6, (r"recall(?:ed|s)?", r"recall situation", r"safety (?:issue|concern|hazard|risk|recall)",
                      r"consumer safety")),
     ("danger", 0.65, (r"unsafe", r"dangerous", r"hazard(?:ous)?", r"health hazard", r"choking", r"choked",
                       r"toxic", r"fumes", r"carbon monoxide", r"gas leak", r"(?:almost|nearly) (?:ate|swallowed|choked|"
                       r"crashed|lost (?:a|my|his|her) (?:finger|eye|hand|tooth))", r"could have (?:killed|died|hurt|been killed|"
                       r"been hurt|burned|caused)", r"brakes? (?:failed|failure|stopped working|went out|gave out)",
-                      r"airbags?", r"(?:steering|accelerator) (?:failed|locked|stuck)"), True),
+                      r"airbags?", r"(?:steering|accelerator) (?:failed|locked|stuck)",
+                      r"(?:brakes?|steering|accelerator|airbags?) (?:[\w']+ ){1,6}?(?:failed|gave out|went out|locked up|"
+                      r"stopped working|didn'?t (?:work|deploy|engage))"), True),
 ])
 
 OUTAGE = _family("outage", [
@@ -168,7 +184,7 @@ OUTAGE = _family("outage", [
                          "checkout service services wifi internet broadband connection phones lines game online "
                          "everything ordering payments",
                          r" (?:is |are |was |were |has been |have been |went |goes |go |keeps going |keep going "
-                         r"|seems |seem to be |is still |are still |still |been |being )?(?:down|offline)") + (
+                         r"|seems |seem to be |is still |are still |still |been |being )?(?:down|offline|dead|crashed)") + (
         r"when will (?:the |our |my |your )?(?:power|internet|service|wifi|site|website|app|electricity|water|"
         r"signal|network|servers?) be (?:back|fixed|restored|up)", r"outages?", r"down for (?:everyone|everybody|hours|days|me)", r"(?:is|are) \w+ down", r"down again",
         r"down all (?:day|morning|night|week)",
@@ -180,6 +196,14 @@ OUTAGE = _family("outage", [
     ("errors", 0.55, (r"error (?:page|message|messages|code|screen|when|while|every)", r"(?:internal|server|network) "
                       r"errors?", r"[45]0[0-9] errors?", r"something went wrong", r"keeps? (?:getting|saying|showing) "
                       r"(?:an? )?(?:error|\"?something)", r"errors?", r"try again later"), True),
+    # Trouble many people share: "down for everyone", "whole city", "nationwide". Scope turns an app
+    # crash into an outage (the engine moves software-fault evidence here when this fires).
+    ("widespread", 0.35, (r"for (?:anyone|everyone|everybody)(?! else)", r"(?:anyone|anybody) else (?:having|getting|seeing|experiencing|unable|"
+                          r"can'?t|not able|have|with)", r"(?:whole|entire) (?:city|country|area|neighbou?rhood|town|region|team|"
+                          r"office|street|building|state)", r"nationwide", r"country-?wide", r"(?:hundreds|thousands) (?:of \w+ )?"
+                          r"(?:stuck|can'?t|affected|unable|stranded|waiting)")),
+    ("failing", 0.55, (r"payments? (?:are |is )?(?:failing|failed|not going through)", r"(?:throws?|throwing|getting|got|"
+                       r"shows?|showing|gives?|giving) (?:a |an |me )?[45]0[0-9]\b", r"not sending (?:messages|texts|emails)")),
     ("cant_access", 0.55, (r"can'?t (?:log ?in|login|sign ?in|access|connect|load|get on|get into|get through|open|"
                            r"check ?out|place (?:an|my|the) order|pay|make (?:a )?payments?|use (?:the|my|your) "
                            r"(?:app|site|card))",
@@ -194,16 +218,20 @@ OUTAGE = _family("outage", [
 
 SECURITY = _family("security", [
     ("hacked", 0.75, (r"hack(?:ed|ers?|ing)", r"data breach", r"breach(?:ed)?", r"compromised", r"account takeover",
-                      r"taken over", r"hijack(?:ed)?", r"identity theft", r"stole (?:my|our) (?:identity|account|"
+                      r"taken over", r"hijack(?:ed)?", r"got into (?:my|our)", r"identity theft", r"stole (?:my|our) (?:identity|account|"
                       r"card|details|data|number)")),
+    # Someone else's private data shown or sent to this customer.
+    ("exposed", 0.75, (r"(?:another|other|a different) (?:customer|patient|user|person|client|member)(?:'s|s'|s) (?:\w+ ){0,2}"
+                       r"(?:statement|data|details|info|information|records?|results|account|address|bill|emails?)",
+                       r"someone else'?s (?:statement|data|details|info|information|account|records?|results|bill|emails?)")),
     ("leak", 0.75, r"leak(?:ed|ing|s)? (?:\w+ ){0,2}(?:data|info|information|emails?|details|passwords?|addresses|"
                    r"records|personal)"),
     ("phishing", 0.7, (r"phishing", r"scam(?:s|med|mers?)?", r"fraud(?:ulent|ster|sters)?", r"impersonat(?:ing|es|ed|"
                        r"ion)", r"fake (?:[\w&'-]+ ){0,4}(?:website|site|account|page|app|store|shop|emails?|texts?|"
                        r"calls?|listings?|support|profile)", r"spoof(?:ed|ing)?", r"counterfeit")),
     ("unauthorized", 0.7, (r"unauthori[sz]ed", r"did(?:n'?t| not) (?:make|authori[sz]e|order|buy|recogni[sz]e)",
-                           r"someone (?:\w+ )?(?:logged|accessed|used|drained|hacked|took|changed|ordered|bought|made|"
-                           r"opened|stole|got into|ported)", r"drained (?:my|our)", r"sim[- ]swap(?:ped)?",
+                           r"someone (?:\w+ )?(?:logged|log|accessed|access|used|use|drained|hacked|took|changed|change|ordered|"
+                           r"bought|made|opened|stole|got into|get into|ported|sim swapped)", r"drained (?:my|our)", r"sim[- ]swap(?:ped)?",
                            r"port(?:ed)? (?:out )?(?:my|our) (?:number|phone|line)", r"stolen (?:card|identity|"
                            r"account|data|details)", r"(?:account|card) (?:was |has been |got )?(?:stolen|cloned)")),
     ("suspicious", 0.35, (r"suspicious", r"password reset", r"verification code", r"two[- ]factor", r"2fa",
@@ -213,7 +241,7 @@ SECURITY = _family("security", [
 BILLING = _family("billing", [
     ("double_charged", 0.75, (r"double[- ]?(?:charged|billed|charge|billing|payment)", r"charged (?:me |us )?(?:twice|"
                               r"double|two times|three times|\d+ times|again|multiple times)",
-                              r"(?:charged|billed|debited) (?:my (?:card|account) )?(?:twice|three times|two times|"
+                              r"(?:charged|billed|debited) (?:my (?:card|account) |me |us )?(?:twice|three times|two times|"
                               r"\d+ times|multiple times)", r"overcharg(?:ed|ing|e)", r"over-charg(?:ed|ing)",
                               r"charged (?:me )?(?:the )?wrong (?:amount|price)")),
     ("charged_after_cancel", 0.7, (r"(?:charged|billed|billing|charging|debited|taking money) (?:[\w$.,']+ ){0,6}?"
@@ -224,9 +252,21 @@ BILLING = _family("billing", [
     ("charged", 0.4, (r"charged", r"charg(?:ing|ed) (?:me|us|my|extra)", r"billed (?:me|us|for)", r"charge(?:s)? (?:on|to) my", r"debited", r"took (?:money|"
                       r"payment|\$|£|€)", r"taking (?:money|payments?)", r"fees?", r"hit (?:me|us) with",
                       r"price (?:hike|increase|went up)", r"rip(?:ped|ping)? (?:\w+ )?off", r"rip-?off",
-                      r"chargeback", r"dispute (?:the|a|this) charge", r"money back", r"pay(?:ing)? for nothing")),
+                      r"chargeback", r"dispute (?:the|a|this) charge", r"money back", r"keeps? (?:billing|charging)", r"pay(?:ing)? for nothing")),
     ("fees", 0.45, (r"hidden (?:fees?|charges?)", r"(?:late|overdraft|cancellation|service|admin|extra|surprise|"
-                    r"junk|bogus) (?:fees?|charges?)")),
+                    r"junk|bogus|resort|processing|convenience|bag|baggage|restocking|activation|termination) (?:fees?|charges?)",
+                    r"(?:fees?|charges?) (?:\w+ ){0,6}?(?:nowhere|not (?:mentioned|listed|disclosed|shown)|never (?:mentioned|disclosed))"), True),
+    # Bill shock and silent plan changes: the amount moved without the customer agreeing.
+    ("bill_shock", 0.6, (r"(?:bill|charges?|invoice|statement|premium) (?:\w+ ){0,3}?(?:is |was )?(?:\d+x|double|triple|twice|"
+                         r"three times) (?:my |the |what )?(?:usual|normal|last|it should)",
+                         r"(?:bill|premium|rate|price) (?:\w+ )?(?:doubled|tripled|skyrocketed|jumped)",
+                         r"(?:raised|increased|hiked|jacked up|upped|doubled) (?:my|our) (?:\w+ )?(?:price|prices|rate|rates|bill|"
+                         r"premium|fees?|plan)",
+                         r"(?:free )?(?:trial|subscription|plan|membership) (?:\w+ ){0,2}?(?:rolled|converted|switched|turned|renewed|"
+                         r"upgraded) (?:\w+ ){0,2}?(?:into|to|without)", r"kept (?:my|our|the) (?:\$?\d+ |whole |full |entire )?"
+                         r"(?:deposit|money|refund|payment)")),
+    # A specific amount taken: "charged me a $75 bag fee". Mild alone; it adds to other charge words.
+    ("amount", 0.3, r"(?:charged|billed|debited) (?:me |us |my card |my account )?(?:an? |another |extra )?[$£€]\d"),
     ("refund", 0.45, (r"refund(?:s|ed)?", r"reimburse(?:d|ment)?", r"compensation", r"credit (?:back|my account)")),
     ("bill", 0.3, (r"bill(?:s|ing)?", r"invoice", r"subscription", r"overdraft", r"payment (?:failed|declined|"
                    r"taken|went through twice)", r"direct debit")),
@@ -236,6 +276,13 @@ SERVICE = _family("service_failure", [
     ("rude", 0.55, (r"rude(?:ly|ness|st)?", r"unprofessional", r"disrespectful", r"condescending", r"yell(?:ed|ing) at",
                     r"shout(?:ed|ing) at", r"rolled (?:her|his|their|your) eyes", r"laughed at", r"attitude",
                     r"racist", r"hung up", r"treated (?:me|us) like")),
+    ("no_reply_close", 0.6, (r"closed (?:my|our|the) (?:ticket|case|complaint|claim|chat|request) (?:without|with no)",
+                             r"without (?:replying|responding|answering|a reply|a response|an answer|resolving|any explanation)",
+                             r"(?:tech|technician|engineer|installer|plumber|electrician|contractor|repair ?man|handyman|guy|rep|"
+                             r"agent|nobody|no one|he|she|they) (?:\w+ )?never (?:showed|turned) up",
+                             r"cancel(?:l)?ed (?:\w+ ){1,4}?(?:the (?:morning|day|night) of|last minute|at the last minute|"
+                             r"without (?:notice|warning|explanation))",
+                             r"(?:had|kept) (?:my|our) (?:car|laptop|phone|device|bike|watch) for (?:\w+ ){1,3}(?:and|but) still (?:didn'?t|hasn'?t|haven'?t|not)")),
     ("refused", 0.5, (r"refus(?:ed|es|ing) to", r"denied", r"declined", r"rejected", r"would(?:n't| not) (?:help|let|listen|refund|replace|accept|honou?r)",
                       r"won'?t (?:help|refund|replace|respond|reply|answer|honou?r|accept|fix|let me)",
                       r"told (?:me|us) to (?:go|leave|take|call|contact|wait)", r"(?:somewhere|elsewhere) else",
@@ -249,8 +296,9 @@ SERVICE = _family("service_failure", [
                            r"answered|responds|responded|replied|got back|gotten back|picks up|called|helped|helps|"
                            r"cares|came|showed)", r"never (?:got|heard|get|hear) "
                            r"back", r"did(?:n'?t| not) (?:call|get|email|write|ring) (?:me |us )?back", r"ignor(?:ed|ing|e)",
-                           r"left on read", r"(?:haven't|hasn't|have not|has not) (?:heard|had|got|received) "
-                           r"(?:back|anything|a thing|a word|from (?:you|anyone|them)|a (?:reply|response|call))", r"still no", r"unanswered",
+                           r"left on read", r"lost (?:my|our) (?:reservation|table booking|appointment)", r"(?:haven't|hasn't|have not|has not) (?:heard|had|got|received) "
+                           r"(?:back|anything|a thing|a word|from (?:you|anyone|them)|a (?:reply|response|call))",
+                           r"still no(?! (?:\w+ )?(?:sign|money|refund|order|package|parcel|delivery))", r"unanswered",
                            r"no(?:body| one) (?:\w+ )?(?:ever )?(?:solved|fixed|helped)")),
     ("on_hold", 0.5, (r"on hold", r"hold for", r"disconnected (?:me|us|the call)", r"transferred (?:me |us )?(?:\w+ )?"
                       r"(?:times|again|around)", r"run[- ]?around", r"passed (?:around|from)", r"(?:call|chat) "
@@ -259,14 +307,16 @@ SERVICE = _family("service_failure", [
     ("broken_promise", 0.45, (r"promised", r"was told", r"were told", r"told (?:me|us) (?:it|that|they|he|she|i|we|my)",
                               r"supposed to", r"guaranteed", r"assured", r"said (?:it|they|he|she) would",
 
-                              r"forgot (?:my|our|to|about)", r"forgotten", r"misled",
+                              r"forgot (?:my|our|to|about|the|his|her|their)", r"forgotten", r"misled",
                               r"misleading", r"false advertising", r"never (?:called|showed|came|turned up|fixed|"
                               r"sent|replied|responded|honou?red)", r"no[- ]show(?:ed)?", r"stood (?:me|us) up",
                               r"didn'?t (?:show|turn) up", r"(?:warranty|repair|claim|ticket|case|complaint) "
                               r"(?:still|is still|was|has been|hasn't)")),
-    ("waiting", 0.45, (r"(?:did not|didn'?t|never|hasn'?t been|not been|wasn'?t|not|still not|still hasn'?t "
+    ("waiting", 0.45, (r"still (?:didn'?t|hasn'?t|haven'?t|hadn'?t) (?:do|done|fix|fixed|finish|finished|complete|completed|"
+                       r"call|called|repair|repaired|start|started|sent|send|return|returned)",r"(?:did not|didn'?t|never|hasn'?t been|not been|wasn'?t|not|still not|still hasn'?t "
                        r"been) (?:resolve[ds]?|fixed|sorted)", r"unresolved", r"still waiting", r"been waiting", r"waited (?:for )?(?:over |more than )?" + _NUM,
-                       r"still (?:no|haven't|hasn't|not)")),
+                       r"still (?:no|haven't|hasn't|not)(?! (?:\w+ )?(?:sign|money|refund|order|package|parcel|delivery|shipped|arrived|"
+                       r"been (?:shipped|delivered|dispatched)|come|turned up|delivered))")),
     ("elapsed", 0.4, (r"it(?:'s| has| had) been " + _NUM + r"(?: more)?(?: \w+)?", r"(?:days|weeks|months) later",
                       r"(?:over|more than) (?:a|an|\d+|two|three|four|five|six) (?:hours?|days?|weeks?|months?)")),
     ("bad_service", 0.45, (r"(?:worst|terrible|awful|horrible|poor|bad|appalling|pathetic|useless|shocking|abysmal) "
@@ -284,7 +334,10 @@ LEGAL = _family("legal", [
     ("regulator", 0.8, (r"ftc", r"fcc", r"cfpb", r"bbb", r"better business bureau", r"attorney general",
                         r"consumer (?:protection|affairs|rights)", r"trading standards", r"ombudsman", r"ofcom",
                         r"ofgem", r"ofwat", r"citizens advice", r"regulators?", r"sec filing", r"dot complaint",
-                        r"faa", r"nhtsa", r"fda")),
+                        r"faa", r"nhtsa", r"fda", r"ico", r"gdpr", r"hipaa", r"ada (?:violation|complaint|lawsuit)",
+                        r"data protection (?:authority|regulator|complaint|law)", r"health (?:department|inspector|inspection)",
+                        r"report(?:ed|ing)? (?:\w+ ){0,4}to (?:the )?(?:[\w-]+ ){0,2}(?:board|regulators?|authorit(?:y|ies)|"
+                        r"commission|ombudsman|attorney general|licensing)")),
     ("discrimination", 0.6, (r"discriminat\w*", r"racial(?:ly)? profil\w*", r"(?:refused|denied) (?:me )?"
                                                                                 r"(?:service|entry) because")),
     ("liability", 0.45, (r"liable", r"liability", r"negligen(?:t|ce)", r"illegal(?:ly)?", r"unlawful(?:ly)?",

@@ -26,13 +26,15 @@ COMPLAINT = _family("complaint", [
                       r"upset", r"not (?:happy|impressed|ok|okay|acceptable|good enough|fair|cool)", r"unhappy",
                       r"let down", r"gutted", r"stressed", r"#nothappy", r"beyond (?:\w+ )?(?:pissed|annoyed|"
                       r"frustrated|angry)", r"can'?t believe", r"what a (?:joke|mess|shame|waste)",
-                      r"waste of (?:time|money)", r"regret\w*", r"never (?:again|buying|shopping|using|flying|ordering)",
+                      r"waste of (?:time|money)", r"regret\w*(?! nothing)", r"never (?:again|buying|shopping|using|flying|ordering)",
                       r"last time i", r"done with", r"lost (?:a )?customer", r"avoid", r"boycott", r"smh", r"wtf",
                       r"ugh+", r"seriously", r"what the (?:heck|hell|fuck|f)", r"how the (?:heck|hell|fuck|f)",
                       r"(?:not|wasn'?t|isn'?t|weren'?t|aren'?t|never) (?:very |at all |remotely )?helpful", r"unhelpful",
+                      r"(?:without|with no|with zero) (?:any )?(?:warning|notice|notification|consent|explanation|"
+                      r"asking|permission)", r"no explanation",
                       r"please stop", r"stop (?:sending|charging|calling|emailing|texting|tagging|spamming|taking)", r"come on", r"really\?")),
     ("persistence", 0.3, (r"still", r"again", r"yet again", r"once again", r"every (?:single )?(?:time|day|week|morning|night)",
-                          r"each time", r"constantly", r"keeps? (?:\w+ing|on)", r"repeatedly", r"multiple times",
+                          r"each time", r"constantly", r"keeps?(?= (?:\w+ing|on)\b)", r"repeatedly", r"multiple times",
                           r"(?:for|on) hours", r"hours later", r"(?:days|weeks) (?:now|later|ago and)",
                           r"several times", r"(?:two|three|four|five|\d+) times", r"over and over",
                           r"(?:for|over|after|in) (?:over |almost |nearly )?(?:\d+|two|three|four|five|six|seven|"
@@ -87,7 +89,15 @@ DAMP = _family("damp", [
     ("slang", 0.3, (r"(?:i'?d|would|i would) kill for", r"to die for", r"dying for", r"(?:is|so|looks?) fire",
                     r"fire emoji", r"killing it", r"killed it", r"a steal", r"steal of a deal", r"(?:is|are|was) killing me", r"i'?m dead", r"dead ?ass", r"insane (?:deals?|"
                     r"prices?|sale|value)", r"sick (?:deal|ride|beat|car)", r"crazy (?:deals?|good|cheap)",
-                    r"(?:prices?|deals?) (?:are|is) (?:insane|crazy|unreal|ridiculous)", r"bomb", r"slaps")),
+                    r"(?:prices?|deals?) (?:are|is) (?:insane|crazy|unreal|ridiculous)", r"bomb", r"slaps",
+                    r"dangerously (?:good|drinkable|addictive|delicious|tasty|cheap|comfy|comfortable|easy)", r"killer")),
+    # Praise of a process ("returns were super easy, refund in 2 days"): refund and return words
+    # are then the story of a smooth fix, not a complaint. Negatable: "not easy" is no praise.
+    ("smooth", 0.3, (r"(?:super|so|really|very|was|were|is|are|went|pretty) (?:easy|quick|fast|simple|smooth)",
+                     r"painless", r"seamless(?:ly)?", r"smooth(?:ly|est)?", r"effortless(?:ly)?", r"hassle[- ]free",
+                     r"no hassle", r"no questions asked", r"straightforward",
+                     r"(?:refund|money|credit) (?:\w+ ){0,3}?(?:within (?:a|an|one|two|\d+) (?:days?|hours?)|in (?:a|one|two|\d+) "
+                     r"(?:days?|hours?)|the next (?:day|morning)|same day|next day)"), True),
     ("promo", 0.35, (r"free (?:shipping|delivery|returns|gift|gifts|samples?|wrapping|trial|cookie|drink|upgrade|"
                      r"consultation)", r"shop now", r"order now", r"book now", r"buy now", r"use (?:code|promo|"
                      r"coupon)", r"promo code", r"discount code", r"coupon", r"limited time", r"sale (?:starts|ends|"
@@ -101,11 +111,33 @@ DAMP = _family("damp", [
                    r"#hiring", r"now hiring")),
     ("self_blame", 0.4, (r"(?:i|we) accidentally", r"(?:i|we) (?:mistakenly|inadvertently)", r"my (?:own )?(?:fault|mistake|bad)", r"(?:i|we) (?:made a mistake|"
                          r"messed up|screwed up|forgot to)", r"(?:i|we) (?:put|entered|typed|chose|picked|selected) "
-                         r"the wrong", r"user error")),
+                         r"the wrong", r"user error",
+                         r"not (?:their|your|his|her|the \w+'?s|the company'?s|anyone'?s) fault")),
     ("news", 0.5, (r"stock (?:price|market|fell|rose|jumped|dropped|surged|plunged|is up|is down)", r"shares (?:fell|rose|jumped|dropped|are|of)", r"earnings", r"revenue",
                    r"quarterly", r"analysts?", r"investors?", r"ipo", r"announce(?:s|d)?", r"acquisition",
                    r"acquires?", r"merger", r"reportedly", r"press release", r"rivals?", r"competitors?",
                    r"breaking:", r"headlines?")),
+])
+
+# Idioms that contain a cue word but no trouble: "I'm broke", "broke the internet", "no complaints",
+# "should be illegal". Matched first (the scan takes the leftmost, longest phrase), they hide the
+# cue word inside them and add nothing.
+IDIOMS = _family("idiom", [
+    ("neutral", 0.0, (r"i'?m (?:so |flat |dead |too )?broke", r"(?:we'?re|i was|we were|being|so|flat|too) broke",
+                      r"broke af", r"broke (?:the|a) (?:internet|record|bank)", r"no complaints?", r"zero complaints",
+                      r"can'?t complain", r"not complaining", r"(?:should|ought to) be illegal", r"(?:so good|this good) (?:it'?s|it should be) illegal",
+                      r"fire (?:sale|deal|deals)")),
+])
+
+# Words that let the scorer try a sentence structure (structures.py) without scanning for them
+# again. Order verbs are commerce words too: the engine counts them as context.
+TRIGGERS = _family("trigger", [
+    ("order", 0.0, (r"ordered", r"bought", r"purchased", r"paid for", r"asked for",
+                    r"but (?:the |my )?(?:box|package|parcel|bag) (?:had|contained|came with)")),
+    # "promised", "supposed to", "guaranteed" are service_failure.broken_promise cues: the engine
+    # reads those hits as this trigger too.
+    ("promise", 0.0, (r"promise", r"promises", r"said", r"told", r"supposed", r"guarantee", r"guarantees",
+                      r"meant to", r"agreed", r"confirmed", r"swore", r"booked (?:me|us)")),
 ])
 
 # Words of a customer relationship. A complaint word ("worst", "still") only counts in full next
@@ -114,7 +146,7 @@ COMMERCE = _family("commerce", [
     ("context", 0.0, (r"orders?", r"deliver(?:y|ies)", r"packages?", r"parcels?", r"shipping", r"shipments?",
                       r"customer (?:service|care|support|services)", r"support", r"accounts?", r"apps?",
                       r"websites?", r"site", r"online", r"stores?", r"shops?", r"staff", r"employees?", r"managers?",
-                      r"products?", r"items?", r"purchase[ds]?", r"bought", r"receipts?", r"bills?", r"payments?",
+                      r"products?", r"items?", r"purchases?", r"receipts?", r"bills?", r"payments?",
                       r"cards?", r"flights?", r"bookings?", r"booked", r"reservations?", r"tickets?", r"seats?",
                       r"luggage", r"baggage", r"phones?", r"laptops?", r"devices?", r"tv", r"cars?", r"vehicles?",
                       r"dealer(?:ship)?s?", r"warranty", r"subscriptions?", r"plans?", r"contracts?", r"internet",
@@ -128,7 +160,7 @@ COMMERCE = _family("commerce", [
                       r"customers?", r"brand", r"company", r"airline", r"hotel", r"room", r"insurance", r"claim",
                       r"bank", r"loan", r"mortgage", r"premium", r"version", r"feature", r"bag", r"box", r"size",
                       r"shoes?", r"jacket", r"dress", r"shirt", r"jeans", r"coat", r"boots", r"deliver(?:ed|ing|s)?",
-                      r"ship(?:ped|ping|s)?", r"ordered", r"paid", r"pay(?:ing)?", r"buy(?:ing)?", r"purchas(?:e|ing)",
+                      r"ship(?:ped|ping|s)?", r"paid", r"pay(?:ing)?", r"buy(?:ing)?", r"purchas(?:e|ing)",
                       r"book(?:ing)?", r"install(?:ed|ing)?", r"cashback", r"coupons?", r"vouchers?", r"patch", r"save files?", r"files", r"discount",
                       r"membership", r"checkout", r"cart", r"basket", r"stock", r"collection", r"pickup",
                       r"power", r"electricity", r"water", r"gas", r"heating", r"lights", r"drive[- ]?thru", r"drive[- ]?through", r"sauce", r"burger", r"pizza", r"coffee")),
@@ -136,4 +168,4 @@ COMMERCE = _family("commerce", [
 
 # fmt: on
 
-CONTEXT_CUES: tuple[Cue, ...] = (*COMPLAINT, *INTENSITY, *DAMP, *COMMERCE)
+CONTEXT_CUES: tuple[Cue, ...] = (*COMPLAINT, *INTENSITY, *DAMP, *IDIOMS, *TRIGGERS, *COMMERCE)

@@ -1,3 +1,5 @@
+# ruff: noqa: E501
+# Hand-laid regex phrase tables, as in lexicon.py.
 """Pricing anomalies: a price that is zero, absurdly low, or that the writer doubts.
 
 Glitch reports sound happy ("everything is FREE at checkout?!"), so sentiment misses them. The
@@ -38,11 +40,19 @@ PRICING_CUES: tuple[Cue, ...] = tuple(
                         r"too good to be true", r"must be (?:a|an) (?:mistake|error|typo|glitch|bug)",
                         r"(?:christmas|holiday) miracle", r"before they (?:fix|notice|catch|realize|correct)",
                         r"someone(?:'s| is) (?:getting|gonna get) fired", r"free money",
-                        r"(?:mistake|error|typo|glitch)\?")),
+                        r"(?:mistake|error|typo|glitch)\?",
+                        # Coupon stacking drives a total towards zero without anyone saying "glitch".
+                        r"stack(?:ed|ing|s)? (?:the |two |\d+ |multiple |all )?(?:coupons?|codes?|promo codes?|"
+                        r"discounts?|vouchers?)", r"(?:coupons?|codes?|discounts?|vouchers?) stack(?:s|ed|ing)?",
+                        r"(?:code|coupon|voucher|discount) (?:\w+ ){0,2}(?:applied|worked|stacked|went through) "
+                        r"(?:\w+ )?(?:twice|multiple times|\d+ times|(?:two|three|four|five|six|ten) times)",
+                        r"pric(?:ing|es?) (?:is |are |seems |looks |must be |got )?(?:broken|bugged|messed up|glitched)",
+                        r"(?:messed|screwed|fucked) up (?:the |their |its )?pric(?:es|ing)", r"must be broken")),
         ("context", 0.0, (r"free", r"price[sd]?", r"pricing", r"apy", r"apr", r"interest rate", r"costs?",
                           r"listed at", r"for nothing", r"cheap")),
         ("order_context", 0.0, (r"cart", r"checkout", r"check(?:ed)? out", r"ordered", r"order (?:went|goes) "
-                                r"through", r"went through", r"bought", r"purchased", r"basket")),
+                                r"through", r"went through", r"bought", r"purchased", r"basket",
+                                r"order (?:confirmed|was confirmed|placed)", r"in my cart", r"booked")),
     ])
 )
 
@@ -59,6 +69,25 @@ _INSTEAD = re.compile(
 )
 _DEEP_OFF = re.compile(r"\b(9\d|100) ?% (?:off|discount)")
 _DOUBT_FAULTS = ("glitch", "bug")
+# Two prices in one sentence, the second reached by "for"/"came to"/"went through for": "$1,200
+# necklace went through for $12". Ten times apart is no sale; a real markdown is said with "off".
+_RATIO = 10
+_TO_SECOND = re.compile(r"(?:\bfor|\bto|\bat|\bas|came to|went through for|down to|only|just|→|->)\s*$")
+_FOR_THE = re.compile(r"^\s*for (?:a|an|the|my|our|their)?\s*$")  # "$1 for the $85 bundle"
+_NOT_A_PRICE = re.compile(
+    r"\s?(?:off|back|cash|credit|a month|/mo|per|each|a day|a night|/night|an? hour|shipping|"
+    r"delivery|fee|deposit|down|coupon|gift|reward|bonus|tip|more|extra|less|cheaper)\b"
+)
+# Big-ticket things at a trivial price: "airpods for 2 bucks", "65 inch TV for $40" needs doubt.
+_BIG_TICKET = re.compile(
+    r"\b(?:tvs?|televisions?|oled|laptops?|macbooks?|iphones?|ipads?|airpods|consoles?|ps5|xbox|sofas?|couch|"
+    r"sectionals?|mattress|fridges?|refrigerators?|dishwashers?|necklaces?|diamonds?|engagement rings?|bracelets?|"
+    r"rolex|tents?|e-?bikes?|cameras?|first class|business class|suites?|cruises?|tickets? to \w+)"
+    r"(?! (?:case|cases|stand|mount|cover|charger|cable|bag|sleeve|strap|band|light|box|holder|protector|skin|"
+    r"remote|insurance|repair|rental|cleaning))(?: [\w-]+){0,3}? (?:for|at|to|listed at|priced at|down to|came to) "
+    r"(?:only |just |like )?(?:[$£€]\s?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?) ?(?:dollars|bucks|pounds|euros|quid))\b"
+)
+_TRIVIAL = 20.0
 _PERCENT = re.compile(r"\d ?%")
 
 
@@ -67,6 +96,20 @@ def _amount(text: str) -> float | None:
         return float(text.replace(",", ""))
     except ValueError:
         return None
+
+
+def _ratio(lower: str, first: tuple[float, int, int], second: tuple[float, int, int], out: list) -> bool:
+    """Whether two amounts in one sentence are an item's price and a far lower price it went for."""
+    (a, a_start, a_end), (b, b_start, b_end) = first, second
+    between = lower[a_end:b_start]
+    if len(between) > 60 or any(c in between for c in ".!?;\n") or _NOT_A_PRICE.match(lower, b_end):
+        return False
+    big_first = a >= _RATIO * b and _TO_SECOND.search(between)
+    small_first = b >= _RATIO * a and _FOR_THE.match(between) and not _NOT_A_PRICE.match(lower, a_end)
+    if big_first or small_first:
+        out.append(("price_anomaly.far_below", STRONG, lower[a_start:b_end]))
+        return True
+    return False
 
 
 def price_reasons(lower: str, hits: list[Hit]) -> list[tuple[str, float, str]]:
@@ -91,12 +134,20 @@ def price_reasons(lower: str, hits: list[Hit]) -> list[tuple[str, float, str]]:
                 order = order or span
     has_money = "$" in lower or "£" in lower or "€" in lower or "dollar" in lower or "buck" in lower
     if has_money:
+        prev: tuple[float, int, int] | None = None
+        ratio_seen = False
         for m in _MONEY.finditer(lower):
             value = _amount(m.group(1) or m.group(2))
             if value == 0:
                 out.append(("price_anomaly.zero_total", STRONG, m.group(0)))
                 break
             context = context or m.group(0)
+            if value and prev and not ratio_seen:
+                ratio_seen = _ratio(lower, prev, (value, m.start(), m.end()), out)
+            prev = (value, m.start(), m.end()) if value else None
+        m = _BIG_TICKET.search(lower)
+        if m and (_amount(m.group(1) or m.group(2)) or 0.0) <= _TRIVIAL:
+            out.append(("price_anomaly.trivial_price", DOUBTED, m.group(0)))
         m = _INSTEAD.search(lower)
         if m:
             amounts = [_amount(a) for a in re.findall(r"\d[\d,]*(?:\.\d+)?", m.group(0))]

@@ -23,7 +23,9 @@ _CARE_HANDLE = re.compile(r"@(?:\w*(?:support|help|care|cares|services?|assist|c
 _YOU = re.compile(r"\b(?:you|your|u|ur)\b")
 
 # Damps that only apply in a positive mood: "fixed it, thanks!" vs "thanks for nothing, still broken".
-_MOOD_DAMPS = {"damp.resolved": 0.2, "damp.gratitude": 0.6, "damp.casual": -0.3}
+_MOOD_DAMPS = {"damp.resolved": 0.2, "damp.gratitude": 0.6, "damp.casual": -0.3, "damp.smooth": 0.2}
+# Praise of a smooth process cancels the everyday categories only; a hack told calmly is a hack.
+_SMOOTH_CATEGORIES = frozenset({"billing", "order_problem", "service_failure", "product_defect"})
 _DAMP_FACTORS = {cue.name: cue.weight for cue in DAMP}
 _SERIOUS = frozenset({"safety", "security", "legal"})
 
@@ -112,6 +114,8 @@ def damp(
         if name == "damp.casual" and (category in _SERIOUS or top_cue >= SELF_EVIDENT):
             continue
         if name == "damp.promo" and strong_price:
+            continue
+        if name == "damp.smooth" and (strong_price or category not in _SMOOTH_CATEGORIES):
             continue
         cut = problem * (1.0 - _DAMP_FACTORS[name])
         problem -= cut
