@@ -70,3 +70,11 @@ def test_missing_file(tmp_path):
     res = run_monitor("run", "--config", str(tmp_path / "nope.toml"), db_url=f"sqlite:///{tmp_path}/x.db")
     assert res.returncode == 2
     assert "nope.toml" in res.stderr and "file not found" in res.stderr
+
+
+def test_api_refuses_to_listen_beyond_loopback_without_keys(tmp_path):
+    path = tmp_path / "open.toml"
+    path.write_text('[api]\nhost = "0.0.0.0"\n')
+    res = run_monitor("api", "--config", str(path), db_url=f"sqlite:///{tmp_path}/x.db", timeout=30)
+    assert res.returncode == 2
+    assert "refusing to listen on 0.0.0.0 without API keys" in res.stderr
