@@ -18,7 +18,9 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from .cues import Cue, CueMatcher, Hit
 from .lexicon import INCIDENT_CUES
 from .lexicon_context import CONTEXT_CUES
+from .lexicon_more import MORE_CUES
 from .pricing import PRICING_CUES, price_reasons
+from .priority import GENERIC, choose
 from .signals import SELF_EVIDENT, damp, directness, intensity, is_direct, names_brand, reach_boost
 from .structures import structure_reasons
 from .taxonomy import CATEGORY_WEIGHT, FALLBACK_CATEGORY
@@ -26,7 +28,7 @@ from .types import Reason, Score, ScoreInput, make_score
 from .types import make_reason as _reason
 
 INCIDENT_THRESHOLD = 0.55
-_CATEGORY_CAP = 1.3  # several cues of one kind confirm it; they don't make it ten times worse
+
 _COMPLAINT_CAP = 0.9
 _OTHER_CATEGORIES = 0.3  # share of the runner-up categories' evidence that counts
 _VADER_WITH_CUES = 0.4
@@ -44,12 +46,21 @@ _MODIFIERS = frozenset({"complaint.persistence", "product_defect.too_soon"})
 _PRICE, _MODIFIER, _CATEGORY, _COMPLAINT, _INTENSITY, _COMMERCE, _DAMP, _IDIOM, _ORDER, _PROMISE = range(10)
 # App and software failures that many people share at once ("for everyone", "whole city") are an
 # outage, not one customer's defective device: with a widespread cue their evidence moves there.
-_WIDESPREAD = "outage.widespread"
+_WIDESPREAD = ("outage.widespread", "outage.everyone")
 _SOFTWARE = frozenset({"product_defect.stopped_working", "product_defect.software_fault"})
 _PRICE_FAMILIES = ("pricing_error", "price_doubt")
 # price_reasons reads these hits (every one, repeats too): "glitch" is a defect and a price doubt.
 _PRICE_CUES = frozenset({"product_defect.software_fault"})
 _by_weight = attrgetter("weight")
+# Mild cues that name one symptom each: two different words of the same cue count twice.
+_STACKING = frozenset(
+    {
+        "product_defect.food_temperature",
+        "product_defect.food_texture",
+        "product_defect.malfunction",
+        "product_defect.spoiled",
+    }
+)
 
 
 def _role(cue: Cue) -> int:
@@ -93,8 +104,8 @@ class Scorer:
     def __init__(self) -> None:
         # VADER itself, called as published: `sentiment` is reported exactly as vaderSentiment gives it.
         self._vader = SentimentIntensityAnalyzer()
-        self._matcher = CueMatcher((*INCIDENT_CUES, *CONTEXT_CUES, *PRICING_CUES))
-        # Per cue index: (role, name, family, weight, self-evident, read by price_reasons).
+        self._matcher = CueMatcher((*INCIDENT_CUES, *MORE_CUES, *CONTEXT_CUES, *PRICING_CUES))
+        # Per cue index: (role, name, family, weight, self-evident, read by price_reasons, generic).
         self._cue_facts = tuple(
             (
                 _role(cue),
@@ -103,6 +114,7 @@ class Scorer:
                 cue.weight,
                 cue.weight >= SELF_EVIDENT and cue.family in CATEGORY_WEIGHT,
                 cue.family in _PRICE_FAMILIES or cue.name in _PRICE_CUES,
+                cue.name in GENERIC,
             )
             for cue in self._matcher.cues
         )
@@ -131,10 +143,12 @@ class Scorer:
     ) -> Score:
         reasons: list[Reason] = []
         categories: dict[str, float] = {}
+        generic: dict[str, float] = {}
         complaint = 0.0
         bonus = 0.0
         damps: dict[str, str] = {}
         seen: set[str] = set()
+        stacked: set[str] = set()
         context = False
         top_cue = 0.0
         modifiers: list[tuple[str, str, float, str]] = []
@@ -145,7 +159,7 @@ class Scorer:
         source = text if len(text) == len(lower) else lower
         facts = self._cue_facts
         for idx, start, end in spans:
-            role, name, family, weight, evident, pricey = facts[idx]
+            role, name, family, weight, evident, pricey, vague = facts[idx]
             if role == _COMMERCE:  # the commonest hit; a repeat changes nothing
                 context = True
                 continue
@@ -157,11 +171,18 @@ class Scorer:
                 continue
             if pricey:
                 price_hits.append(Hit(self._matcher.cues[idx], start, end))
-            if role == _PRICE or name in seen:
+            if role == _PRICE:
                 continue
+            if name in seen:
+                # Small words of one kind add up once more ("cold, gluey and congealed"); repeats don't.
+                if name not in _STACKING or name in stacked or source[start:end] in stacked:
+                    continue
+                stacked.update((name, source[start:end]))
             seen.add(name)
             if role == _CATEGORY:
                 categories[family] = categories.get(family, 0.0) + weight
+                if vague:
+                    generic[family] = generic.get(family, 0.0) + weight
                 if name in _SOFTWARE:
                     software += weight
                 if weight > top_cue:
@@ -191,7 +212,7 @@ class Scorer:
             reasons.append(_reason(name, weight, evidence[:80]))
             top_cue = max(top_cue, weight)
             context = context or weight >= SELF_EVIDENT
-        if software and _WIDESPREAD in seen:
+        if software and (_WIDESPREAD[0] in seen or _WIDESPREAD[1] in seen):
             categories["product_defect"] -= software
             categories["outage"] = categories.get("outage", 0.0) + software
             if categories["product_defect"] <= 1e-9:
@@ -217,6 +238,7 @@ class Scorer:
             weight = weight * share
             if family in CATEGORY_WEIGHT:
                 categories[family] = categories.get(family, 0.0) + weight
+                generic[family] = generic.get(family, 0.0) + weight
             else:
                 complaint += weight
             reasons.append(_reason(name, weight, evidence))
@@ -224,13 +246,8 @@ class Scorer:
         category = None
         problem = 0.0
         if categories:
-            if len(categories) == 1:
-                category = next(iter(categories))
-            else:
-                category = max(
-                    categories, key=lambda c: (min(categories[c], _CATEGORY_CAP), CATEGORY_WEIGHT[c])
-                )
-            problem = min(categories[category], _CATEGORY_CAP)
+            category = choose(categories, generic)
+            problem = min(categories[category], 1.3)  # several cues of one kind confirm it, no worse
             if len(categories) > 1:
                 others = sum(categories.values()) - categories[category]
                 problem += _OTHER_CATEGORIES * min(others, 1.0)

@@ -113,6 +113,9 @@ DAMP = _family("damp", [
                          r"messed up|screwed up|forgot to)", r"(?:i|we) (?:put|entered|typed|chose|picked|selected) "
                          r"the wrong", r"user error",
                          r"not (?:their|your|his|her|the \w+'?s|the company'?s|anyone'?s) fault")),
+    # Asking about a policy or a product before trouble: "recall notice? anyone know if it covers mine".
+    ("question", 0.5, (r"(?:does )?anyone know (?:if|whether)", r"(?:just )?wondering (?:if|whether)", r"asking before (?:i|we)",
+                       r"quick question")),
     ("news", 0.5, (r"stock (?:price|market|fell|rose|jumped|dropped|surged|plunged|is up|is down)", r"shares (?:fell|rose|jumped|dropped|are|of)", r"earnings", r"revenue",
                    r"quarterly", r"analysts?", r"investors?", r"ipo", r"announce(?:s|d)?", r"acquisition",
                    r"acquires?", r"merger", r"reportedly", r"press release", r"rivals?", r"competitors?",
@@ -126,13 +129,13 @@ IDIOMS = _family("idiom", [
     ("neutral", 0.0, (r"i'?m (?:so |flat |dead |too )?broke", r"(?:we'?re|i was|we were|being|so|flat|too) broke",
                       r"broke af", r"broke (?:the|a) (?:internet|record|bank)", r"no complaints?", r"zero complaints",
                       r"can'?t complain", r"not complaining", r"(?:should|ought to) be illegal", r"(?:so good|this good) (?:it'?s|it should be) illegal",
-                      r"fire (?:sale|deal|deals)")),
+                      r"fire (?:sale|deal|deals)", r"cracked (?:me|us) up", r"fell off (?:my|the|our|his|her) (?:chair|couch|seat|bed)")),
 ])
 
 # Words that let the scorer try a sentence structure (structures.py) without scanning for them
 # again. Order verbs are commerce words too: the engine counts them as context.
 TRIGGERS = _family("trigger", [
-    ("order", 0.0, (r"ordered", r"bought", r"purchased", r"paid for", r"asked for",
+    ("order", 0.0, (r"ordered", r"pre-?ordered", r"bought", r"purchased", r"paid for", r"asked for",
                     r"but (?:the |my )?(?:box|package|parcel|bag) (?:had|contained|came with)")),
     # "promised", "supposed to", "guaranteed" are service_failure.broken_promise cues: the engine
     # reads those hits as this trigger too.

@@ -40,7 +40,10 @@ PRICING_CUES: tuple[Cue, ...] = tuple(
                         r"too good to be true", r"must be (?:a|an) (?:mistake|error|typo|glitch|bug)",
                         r"(?:christmas|holiday) miracle", r"before they (?:fix|notice|catch|realize|correct)",
                         r"someone(?:'s| is) (?:getting|gonna get) fired", r"free money",
-                        r"(?:mistake|error|typo|glitch)\?",
+                        r"(?:mistake|error|typo|glitch)\?", r"fat[- ]?finger(?:ed|s|ing)?", r"(?:missing|misplaced|wrong|forgot (?:a|the)|dropped (?:a|the)) decimal",
+                        r"decimal (?:point )?(?:went|is|was|in the wrong|missing)", r"(?:can'?t|cannot|couldn'?t) be (?:intentional|on purpose|legit)",
+                        r"no way (?:that'?s|this is|it'?s) (?:right|real|correct|legit)",
+                        r"(?:surely|definitely|obviously|clearly) (?:an? )?(?:mistake|error|typo|glitch)",
                         # Coupon stacking drives a total towards zero without anyone saying "glitch".
                         r"stack(?:ed|ing|s)? (?:the |two |\d+ |multiple |all )?(?:coupons?|codes?|promo codes?|"
                         r"discounts?|vouchers?)", r"(?:coupons?|codes?|discounts?|vouchers?) stack(?:s|ed|ing)?",
@@ -49,7 +52,7 @@ PRICING_CUES: tuple[Cue, ...] = tuple(
                         r"pric(?:ing|es?) (?:is |are |seems |looks |must be |got )?(?:broken|bugged|messed up|glitched)",
                         r"(?:messed|screwed|fucked) up (?:the |their |its )?pric(?:es|ing)", r"must be broken")),
         ("context", 0.0, (r"free", r"price[sd]?", r"pricing", r"apy", r"apr", r"interest rate", r"costs?",
-                          r"listed at", r"for nothing", r"cheap")),
+                          r"listed at", r"for nothing", r"cheap", r"cents", r"points?", r"miles", r"pts", r"avios")),
         ("order_context", 0.0, (r"cart", r"checkout", r"check(?:ed)? out", r"ordered", r"order (?:went|goes) "
                                 r"through", r"went through", r"bought", r"purchased", r"basket",
                                 r"order (?:confirmed|was confirmed|placed)", r"in my cart", r"booked")),
@@ -82,12 +85,27 @@ _NOT_A_PRICE = re.compile(
 _BIG_TICKET = re.compile(
     r"\b(?:tvs?|televisions?|oled|laptops?|macbooks?|iphones?|ipads?|airpods|consoles?|ps5|xbox|sofas?|couch|"
     r"sectionals?|mattress|fridges?|refrigerators?|dishwashers?|necklaces?|diamonds?|engagement rings?|bracelets?|"
-    r"rolex|tents?|e-?bikes?|cameras?|first class|business class|suites?|cruises?|tickets? to \w+)"
+    r"rolex|tents?|e-?bikes?|(?:road |mountain |electric )?bikes?|(?:smart)?phones?|flagships?|watch(?:es)?|rings?|treadmills?|pianos?|"
+    r"scooters?|drones?|monitors?|cameras?|first class|business class|suites?|cruises?|tickets? to \w+)"
     r"(?! (?:case|cases|stand|mount|cover|charger|cable|bag|sleeve|strap|band|light|box|holder|protector|skin|"
-    r"remote|insurance|repair|rental|cleaning))(?: [\w-]+){0,3}? (?:for|at|to|listed at|priced at|down to|came to) "
+    r"remote|insurance|repair|rental|cleaning))(?: [\w-]+){0,3}? (?:for|at|to|listed at|priced at|down to|came to|showing|shows|going for|selling for|rang up at|ringing up at) "
     r"(?:only |just |like )?(?:[$£€]\s?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?) ?(?:dollars|bucks|pounds|euros|quid))\b"
 )
 _TRIVIAL = 20.0
+_AWARD_UNITS = ("point", "mile", "pts", "avios")
+_TRIVIAL_ORDERED = 50.0  # "fridge for $29, went through": an order placed at it says it is no typo in a tweet
+# Award prices: "500 points a night, normally 120,000", "2,000 miles instead of 200,000".
+_POINTS = re.compile(r"(?<![\d,.])(\d[\d,]*)(k?) ?(?:points?|pts|miles|avios)\b")
+_POINTS_REF = re.compile(
+    r"[^.!?;\n]{0,40}?\b(?:instead of|normally|usually|rather than|not|vs\.?|versus|regularly|down from) (\d[\d,]*)(k?)\b"
+)
+# Points earned or on sale are a promotion, not the price of the room.
+_EARNED = re.compile(
+    r"\b(?:earn(?:ed|ing|s)?|bonus|extra|double|get|sale|upgrades?|per \$|per dollar|back)\b|\+"
+)
+_AWARD = re.compile(
+    r"\b(?:a night|per night|/ ?night|nights?|suites?|penthouse|villa|first class|business class|round ?trip|flights?|one way|each way)\b"
+)
 _PERCENT = re.compile(r"\d ?%")
 
 
@@ -112,10 +130,31 @@ def _ratio(lower: str, first: tuple[float, int, int], second: tuple[float, int, 
     return False
 
 
+def _points(lower: str, out: list) -> None:
+    """An award price far below its usual one, or a token number of points for a night or a flight."""
+    m = _POINTS.search(lower)
+    if not m:
+        return
+    value = (_amount(m.group(1)) or 0.0) * (1000 if m.group(2) else 1)
+    ref = _POINTS_REF.match(lower, m.end())
+    if ref:
+        usual = (_amount(ref.group(1)) or 0.0) * (1000 if ref.group(2) else 1)
+        if value and usual >= _RATIO * value:
+            out.append(("price_anomaly.points_far_below", STRONG, m.group(0) + ref.group(0)))
+            return
+    if (
+        value <= 100
+        and _AWARD.search(lower, max(0, m.start() - 60), m.end() + 40)
+        and not _EARNED.search(lower, max(0, m.start() - 30), m.end() + 30)
+    ):
+        out.append(("price_anomaly.token_points", DOUBTED, m.group(0)))
+
+
 def price_reasons(lower: str, hits: list[Hit]) -> list[tuple[str, float, str]]:
     """Pricing-error evidence as (cue, weight, evidence) from the text and its lexicon hits."""
     out: list[tuple[str, float, str]] = []
     doubt = context = order = None
+    points = False
     for h in hits:
         fam = h.cue.family
         if h.cue.name == "product_defect.software_fault" and lower.startswith(_DOUBT_FAULTS, h.start):
@@ -130,6 +169,7 @@ def price_reasons(lower: str, hits: list[Hit]) -> list[tuple[str, float, str]]:
                 doubt = doubt or span
             elif kind == "price_doubt.context":
                 context = context or span
+                points = points or span.startswith(_AWARD_UNITS)
             else:
                 order = order or span
     has_money = "$" in lower or "£" in lower or "€" in lower or "dollar" in lower or "buck" in lower
@@ -146,13 +186,15 @@ def price_reasons(lower: str, hits: list[Hit]) -> list[tuple[str, float, str]]:
                 ratio_seen = _ratio(lower, prev, (value, m.start(), m.end()), out)
             prev = (value, m.start(), m.end()) if value else None
         m = _BIG_TICKET.search(lower)
-        if m and (_amount(m.group(1) or m.group(2)) or 0.0) <= _TRIVIAL:
+        if m and (_amount(m.group(1) or m.group(2)) or 0.0) <= (_TRIVIAL_ORDERED if order else _TRIVIAL):
             out.append(("price_anomaly.trivial_price", DOUBTED, m.group(0)))
         m = _INSTEAD.search(lower)
         if m:
             amounts = [_amount(a) for a in re.findall(r"\d[\d,]*(?:\.\d+)?", m.group(0))]
             if len(amounts) == 2 and all(amounts) and max(amounts) >= 5 * min(amounts):
                 out.append(("price_anomaly.instead_of", STRONG, m.group(0)))
+    if points:
+        _points(lower, out)
     if "%" in lower:
         m = _DEEP_OFF.search(lower)
         if m:

@@ -113,6 +113,8 @@ def damp(
         # "so broken it's hilarious" is a joke; "lol my order never arrived" is still a complaint.
         if name == "damp.casual" and (category in _SERIOUS or top_cue >= SELF_EVIDENT):
             continue
+        if name == "damp.question" and (top_cue >= 0.7 or compound < 0):
+            continue
         if name == "damp.promo" and strong_price:
             continue
         if name == "damp.smooth" and (strong_price or category not in _SMOOTH_CATEGORIES):

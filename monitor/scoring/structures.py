@@ -19,7 +19,9 @@ from __future__ import annotations
 import re
 
 # What the customer wanted: an order verb, and up to ~60 characters of the thing ordered.
-_ORDER_VERB = r"(?:ordered|bought|purchased|paid for|asked for|picked out|chose|selected|went for)"
+_ORDER_VERB = (
+    r"(?:ordered|pre-?ordered|bought|purchased|paid for|asked for|picked out|chose|selected|went for)"
+)
 _RECEIVE = (
     r"(?:received|got|get|were sent|was sent|(?:they |it |and |but )?sent (?:me|us)|they sent|"
     r"(?:they |and |but )?shipped(?: me| us)?|(?:they |and |but )?delivered|came with|showed up with|arrived as|arrived with|"
@@ -48,7 +50,7 @@ _GOT_BUT = re.compile(
     r"(?P<got>[^.!?;\n]{0,40})"
 )
 _INSTEAD = re.compile(
-    r"\binstead of (?:the |my |our |what |a |an )?[^.!?;\n]{0,40}?\b(?:i|we) (?:had )?(?:ordered|asked for|paid for|bought)\b"
+    r"\binstead of (?:the |my |our |what |a |an )?[^.!?;\n]{0,40}?\b(?:i|we) (?:had )?(?:ordered|pre-?ordered|asked for|paid for|bought)\b"
 )
 # What the second half may not be: the order itself, a time, a message, or praise.
 _NOT_OTHER = re.compile(
@@ -95,18 +97,24 @@ def _order_mismatch(lower: str) -> str | None:
 _PROMISE = re.compile(
     r"\b(?:promised|promise[ds]? (?:me|us)|guaranteed|assured (?:me|us)|swore|"
     r"said (?:they'?d|they would|they will|it would|it'?d|he'?d|she'?d|he would|she would|we'?d|i'?d|someone would)|"
-    r"told (?:me|us) (?:they'?d|they would|it would|it'?d|he'?d|she'?d|someone would)|"
+    r"told (?:me|us) (?:they'?d|they would|it would|it'?d|he'?d|she'?d|someone would)|said (?:my|our|the) [\w-]+ (?:would|will)|"
     r"(?:was|were|is|are) supposed to|(?:was|were) meant to|booked (?:me|us) (?:for|in)|agreed to|confirmed (?:the|my|our|it))\b"
 )
 _UNKEPT = re.compile(
     r"\b(?:never|didn'?t|did not|forgot|forgotten|no[- ]show|nobody|no one|no-one|nothing|"
     r"no (?:call|text|email|sign|show|word|update|explanation|one)|not there|missed|hasn'?t|haven'?t|wasn'?t|weren'?t|"
-    r"still (?:no|not|nothing|waiting)|it'?s (?:now )?(?:\d|monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b"
+    r"no apology|no \w+, no|still (?:no|not|nothing|waiting|says|shows)|it'?s (?:now )?(?:the )?(?:\d+(?:st|nd|rd|th)?|monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b"
 )
 _KEPT = re.compile(
     r"\b(?:as promised|like (?:they|he|she) (?:promised|said)|didn'?t disappoint|never disappoints?)\b"
 )
 _PROMISE_REACH = 160
+
+
+# A promise about a delivery is an order that did not come: the category follows what was promised.
+_DELIVERY = re.compile(
+    r"\b(?:ship|shipped|deliver|delivered|delivery|arrive|arrived|package|parcel|order|dispatch|dispatched)\b"
+)
 
 
 def _broken_promise(lower: str) -> str | None:
@@ -125,7 +133,24 @@ def _broken_promise(lower: str) -> str | None:
 _CHARGED_FOR_NOTHING = re.compile(
     r"\b(?:charged|billed|invoiced|debited|charging|billing)\b[^.!?;\n]{0,50}?\bfor\b[^.!?;\n]{0,50}?"
     r"(?:never (?:happened|took place|came|showed|arrived)|(?:i|we) (?:never|didn'?t|did not) (?:have|had|receive|received|"
-    r"get|got|order|ordered|use|used|ask for|asked for|authori[sz]e|authori[sz]ed))"
+    r"get|got|order|ordered|use|used|ask for|asked for|authori[sz]e|authori[sz]ed)|(?:i|we) (?:had )?(?:already )?(?:returned|removed|"
+    r"cancel(?:l)?ed|declined|deleted|closed|refused|turned down|opted out of|sent back|gave back))"
+)
+# The charge against what the customer's plan or action says: "a paper bill fee even though I'm on paperless".
+_CONTRADICTED = re.compile(
+    r"\b(?:charged|billed|charging|billing|fees?|surcharges?|debited)\b[^.!?;\n]{0,60}?\b(?:even though|although|despite|when|after|"
+    r"though)\b (?:i|we)(?:'m|'re| am| are| was| were| had| have|'ve)? (?:already |clearly |literally )?(?:on (?:a |the )?(?:\w+ )?"
+    r"(?:plan|paperless|autopay|basic|tier)|on (?:paperless|autopay|basic)|not (?:on|using|subscribed)|cancel(?:l)?ed|moved out|returned|"
+    r"paid|closed|froze|frozen|removed|declined|opted out)"
+)
+# "charged my phone twice": a battery, not a bill.
+_CHARGED_DEVICE = re.compile(
+    r"\b(?:phones?|car|cars|laptops?|batter(?:y|ies)|watch|ev|tesla|devices?|headphones|earbuds|scooter|bike|it up)\b"
+)
+# The same charge taken more than once: "charged me the annual fee twice", "payment drafted twice".
+_REPEATED = re.compile(
+    r"\b(?:charged|billed|debited|drafted|taken|took|hit|withdrawn|deducted)\b[^.!?;\n]{0,40}?\b(?:twice|two times|three times|"
+    r"\d+ times|double)\b"
 )
 _UNAGREED = re.compile(
     r"\b(?:charges?|fees?|subscriptions?|add-?ons?)\b (?:that )?(?:i|we) (?:never|didn'?t|did not) "
@@ -163,14 +188,30 @@ def structure_reasons(lower: str, compound: float, order: bool, promise: bool, b
     if promise:
         evidence = _broken_promise(lower)
         if evidence:
-            out.append(("service_failure.promise_not_kept", "service_failure", 0.6, evidence))
-    if "n't" in lower or "never" in lower or " not " in lower:
-        # The commerce words "bill"/"charges" hide billing cues from the scan, so ask the text too.
+            if _DELIVERY.search(evidence):
+                out.append(("order_problem.promise_not_kept", "order_problem", 0.6, evidence))
+            else:
+                out.append(("service_failure.promise_not_kept", "service_failure", 0.6, evidence))
+    # The commerce words "bill"/"charges" hide billing cues from the scan, so ask the text too.
+    charge = billing or "charg" in lower or "bill" in lower or "fee" in lower
+    if charge or "drafted" in lower:
         m = None
-        if billing or "charg" in lower or "bill" in lower or "fee" in lower:
+        if "n't" in lower or "never" in lower or " not " in lower:
             m = _CHARGED_FOR_NOTHING.search(lower) or _UNAGREED.search(lower)
+        if not m and (" i" in lower or " we" in lower):
+            m = _CHARGED_FOR_NOTHING.search(lower) if " for " in lower else None
+            m = m or (
+                _CONTRADICTED.search(lower)
+                if "though" in lower or "despite" in lower or "when" in lower or "after" in lower
+                else None
+            )
         if m:
             out.append(("billing.charged_for_nothing", "billing", 0.7, m.group(0)))
+        if "twice" in lower or "times" in lower or "double" in lower:
+            m = _REPEATED.search(lower)
+            if m and not _CHARGED_DEVICE.search(m.group(0)):
+                out.append(("billing.charged_repeatedly", "billing", 0.7, m.group(0)))
+    if "n't" in lower or "never" in lower or " not " in lower:
         m = _NOT_ME.search(lower)
         if m:
             out.append(("security.not_me", "security", 0.7, m.group(0)))

@@ -5,6 +5,11 @@ heldout.jsonl was written before the structural detectors and scored once (F1 0.
 heldout2.jsonl was written blind after the changes and never tuned against: the honest estimate.
 dev_extra.jsonl is the development set the mechanisms were built against. Floors are the achieved
 figures less a small margin, so a regression fails and a small wording change does not.
+
+Third round: heldout3.jsonl was written before any change of that round and scored blind (F1 0.582,
+category 0.322); only its aggregate figures were looked at afterwards, never its misses. The
+round's mechanisms (lexicon_more.py, priority.py, the new structures) were built on heldout2's
+misses and dev_extra2.jsonl, so heldout2's figure is no longer an honest estimate; heldout3's is.
 """
 
 from __future__ import annotations
@@ -19,11 +24,14 @@ from monitor.scoring.evaluate import Labeled, evaluate
 
 LABELED = Path(__file__).parent / "labeled"
 
-# file: (min incident F1, min category accuracy); achieved: 0.994/0.988, 0.995/0.989, 0.818/0.635
+# file: (min incident F1, min category accuracy); achieved: heldout 1.000/1.000, dev_extra 0.995/0.989,
+# heldout2 1.000/1.000 (0.818/0.635 blind), dev_extra2 0.981/0.963, heldout3 0.803/0.622 (0.582/0.322 blind).
 FLOORS = {
     "heldout.jsonl": (0.97, 0.96),
     "dev_extra.jsonl": (0.97, 0.96),
-    "heldout2.jsonl": (0.79, 0.60),
+    "heldout2.jsonl": (0.95, 0.93),
+    "dev_extra2.jsonl": (0.95, 0.93),
+    "heldout3.jsonl": (0.77, 0.59),
 }
 
 
@@ -87,6 +95,21 @@ PROBES = [
     ("Acme", "paid $20 for a $25 Acme gift card, nice deal", None),
     ("Acme", "Acme returns were not easy, refund took 6 weeks", "billing"),
     ("Acme", "cancelled my Acme sub because I'm broke rn, not their fault, great service", None),
+    # Third round: partial deliveries, award prices, charges against the plan, category priority.
+    ("Acme", "we ordered 4 pizzas from Acme and only 3 of them arrived", "order_problem"),
+    ("Acme", "Acme showing 3 points per night for the ocean suite, can't be intentional", "pricing_error"),
+    ("Acme", "Acme added a $10 statement fee even though I'm on paperless billing", "billing"),
+    ("Acme", "Acme said the sofa would be delivered Friday. it's the 9th. nothing", "order_problem"),
+    ("Acme", "Acme heater sparked and burned my hand, the plug is broken too", "safety"),
+    ("Acme", "Acme charged me twice for one ticket and now I'm speaking to a lawyer", "legal"),
+    ("Acme", "Acme order status has said processing for three weeks, payment taken day one", "order_problem"),
+    # ... and not on the chatter that shares their words.
+    ("Acme", "Acme fraud team caught a weird charge before I even noticed, impressed", None),
+    ("Acme", "Acme double points this weekend: earn 50 points a night on suites", None),
+    ("Acme", "charged my phone twice on the Acme train, sockets at every seat", None),
+    ("Acme", "my kid pretending to be an Acme delivery driver is the cutest thing", None),
+    ("Acme", "nothing came close to the Acme burger, ten out of ten", None),
+    ("Acme", "anyone know if the Acme recall covers the 2018 model too?", None),
 ]
 
 
