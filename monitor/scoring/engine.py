@@ -119,9 +119,10 @@ class Scorer:
             for cue in self._matcher.cues
         )
 
-    def score(self, item: ScoreInput) -> Score:
-        """Score one mention."""
-        compound = self._vader.polarity_scores(item.text)["compound"]  # on the text alone, never the title
+    def score(self, item: ScoreInput, *, compound: float | None = None) -> Score:
+        """Score one mention (`compound`: VADER's score of item.text, when the caller already has it)."""
+        if compound is None:
+            compound = self._vader.polarity_scores(item.text)["compound"]  # the text alone, never the title
         title = item.title
         text = f"{title}. {item.text}" if title else item.text
         lower = text.lower()
@@ -134,9 +135,16 @@ class Scorer:
         return self._assess(item, text, lower, spans, compound)
 
     def score_many(self, items: Sequence[ScoreInput]) -> list[Score]:
-        """Score mentions in order."""
-        score = self.score
-        return [score(item) for item in items]
+        """Score mentions in order; a text attributed to several brands is read by VADER once."""
+        vader = self._vader.polarity_scores
+        compounds: dict[str, float] = {}
+        out = []
+        for item in items:
+            compound = compounds.get(item.text)
+            if compound is None:
+                compound = compounds[item.text] = vader(item.text)["compound"]
+            out.append(self.score(item, compound=compound))
+        return out
 
     def _assess(
         self, item: ScoreInput, text: str, lower: str, spans: list[tuple[int, int, int]], compound: float
