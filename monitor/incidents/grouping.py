@@ -27,10 +27,18 @@ from monitor.config import AlertPolicyConfig
 from monitor.db import utcnow
 from monitor.incidents.baseline import BrandVolumes
 from monitor.incidents.models import Incident
-from monitor.incidents.policy import BURST_MINUTES, Decision, IncidentFacts, MentionFacts, decide
+from monitor.incidents.policy import (
+    BURST_MINUTES,
+    HIGH_WEIGHT,
+    Decision,
+    IncidentFacts,
+    MentionFacts,
+    decide,
+)
 from monitor.incidents.severity import SeverityStats, severity, spike_ratio
 from monitor.incidents.stats import Echo, SpanCounts, echo_rows, echo_voices, incident_counts
 from monitor.mentions.models import Mention
+from monitor.scoring import CATEGORY_WEIGHT
 
 ACTIVE = ("open", "acknowledged")
 # A resolved incident that comes back within a day reopens as regressed (same id, same history);
@@ -51,7 +59,7 @@ class _Step:
     reset: bool  # this mention created or reopened the incident
     severity: int = 4
     ratio: float = 1.0
-    counts: tuple[int, int, int, int] = (0, 0, 0, 0)  # last 15m, last hour, in window, in burst
+    counts: tuple[int, int, int, int] = (0, 0, 0, 0)  # last 15m, last hour, in open life, in burst
 
 
 @dataclass(eq=False, slots=True)
@@ -77,13 +85,38 @@ class Group:
         return (inc.last_seen_at, int(self.created), self.order if self.created else inc.id)
 
 
-def _regressable(inc: Incident, at: datetime) -> bool:
+def _quiet_since(inc: Incident, quiet: timedelta) -> datetime | None:
+    """When the incident ended: by hand, when resolved; by itself, when it went quiet long enough.
+
+    The sweeper may run late (a worker restart, a replay that only advances with its records); the
+    regression window must not grow with that lag.
+    """
+    if inc.resolved_at is None or inc.resolved_by != "auto":
+        return inc.resolved_at
+    return min(inc.resolved_at, inc.last_seen_at + quiet)
+
+
+def _regressable(inc: Incident, at: datetime, quiet: timedelta) -> bool:
+    ended = _quiet_since(inc, quiet)
     return (
         inc.status == "resolved"
-        and inc.resolved_at is not None
-        and inc.resolved_at >= at - REGRESSION_WINDOW
+        and ended is not None
+        and ended >= at - REGRESSION_WINDOW
         and (inc.alerted or (inc.resolved_by is not None and inc.resolved_by != "auto"))
     )
+
+
+def _reach(inc: Incident, window: timedelta, open_life: timedelta) -> timedelta:
+    """How long after its last mention an open incident still takes a new one.
+
+    window_minutes for volume categories nobody was told about (scattered grumbles must not pile
+    into one all-day incident); for a rare category (pricing and worse) and for an incident the
+    team has heard of, its whole open life: a second report of a glitch three hours later is the
+    same glitch, and a new incident would announce it as news again.
+    """
+    if inc.alerted or CATEGORY_WEIGHT.get(inc.category, 0.0) >= HIGH_WEIGHT:
+        return open_life
+    return window
 
 
 def _reopen(inc: Incident) -> None:
@@ -196,7 +229,15 @@ def _candidates(
 
 
 def _attach(
-    m: Mention, pool: list[Group], brand: Brand, *, window: timedelta, now: datetime, new: list[Group]
+    m: Mention,
+    pool: list[Group],
+    brand: Brand,
+    *,
+    window: timedelta,
+    open_life: timedelta,
+    quiet: timedelta,
+    now: datetime,
+    new: list[Group],
 ) -> Group:
     """The incident the mention joins, as mention-at-a-time grouping would pick it (or a new one)."""
     t = m.published_at
@@ -204,11 +245,13 @@ def _attach(
         g
         for g in pool
         if g.incident.status in ACTIVE
-        and g.incident.first_seen_at - window <= t <= g.incident.last_seen_at + window
+        and g.incident.first_seen_at - window
+        <= t
+        <= g.incident.last_seen_at + _reach(g.incident, window, open_life)
     ]
     if active:
         return max(active, key=Group.rank)
-    back = [g for g in pool if _regressable(g.incident, t)]
+    back = [g for g in pool if _regressable(g.incident, t, quiet)]
     if back:
         group = max(back, key=lambda g: (g.incident.resolved_at, g.incident.id))
         _reopen(group.incident)
@@ -248,6 +291,9 @@ def group_batch(
     if not todo:
         return []
     window = timedelta(minutes=policy.window_minutes)
+    quiet = timedelta(minutes=policy.resolve_after_minutes)
+    # an open incident lives until it auto-resolves; rare categories count their voices over it
+    open_life = max(window, quiet)
     burst = min(window, timedelta(minutes=BURST_MINUTES))
     brands = {b.id: b for b in session.scalars(_BRANDS, {"ids": sorted({m.brand_id for m in todo})})}
     pools = _candidates(session, todo, brands)
@@ -255,7 +301,9 @@ def group_batch(
     touched: dict[Group, None] = {}  # in order of each incident's first mention in the batch
     for m in todo:
         pool = pools[(m.brand_id, m.category or "")]
-        group = _attach(m, pool, brands[m.brand_id], window=window, now=now, new=new)
+        group = _attach(
+            m, pool, brands[m.brand_id], window=window, open_life=open_life, quiet=quiet, now=now, new=new
+        )
         touched[group] = None
         _join(group, m)
     groups = list(touched)
@@ -263,10 +311,10 @@ def group_batch(
     lo, hi = todo[0].published_at, todo[-1].published_at
     with session.no_autoflush:  # one flush below, after severity is known
         stored = [g.incident.id for g in groups if not g.created]
-        counts = incident_counts(session, incident_ids=stored, lo=lo, hi=hi, window=window, burst=burst)
+        counts = incident_counts(session, incident_ids=stored, lo=lo, hi=hi, window=open_life, burst=burst)
         volumes = BrandVolumes(session, {b.id: b.created_at for b in brands.values()}, lo, hi)
     for g in groups:
-        _severities(g, counts, volumes, window=window, burst=burst)
+        _severities(g, counts, volumes, window=open_life, burst=burst)
 
     for g in groups:  # the same columns for every stored one: one UPDATE statement for them all
         if not g.created:
@@ -281,10 +329,13 @@ def group_batch(
     for g in groups:
         for step in g.steps:
             set_committed_value(step.mention, "incident_id", g.incident.id)
-    echoes = echo_rows(session, incident_ids=[g.incident.id for g in groups], lo=lo, hi=hi, window=window)
+    ids = [g.incident.id for g in groups]
+    echoes = echo_rows(session, incident_ids=ids, lo=lo, hi=hi, window=open_life)
     order = {m.id: i for i, m in enumerate(todo)}
     for g in groups:
-        _decide(g, echoes.get(g.incident.id, []), order, volumes, policy, now=now, window=window, burst=burst)
+        _decide(
+            g, echoes.get(g.incident.id, []), order, volumes, policy, now=now, window=open_life, burst=burst
+        )
     return groups
 
 

@@ -55,7 +55,9 @@ class IncidentFacts:
     """What the policy needs to know about the incident after the mention joined it."""
 
     severity: int
-    in_window: int  # distinct voices within window_minutes up to the new mention
+    # distinct voices up to the new mention within the open incident's life (window_minutes, or
+    # resolve_after_minutes if longer): what pricing and the severe tier count
+    in_window: int
     alerted: bool
     alerted_severity: int | None
     messages_sent: int
