@@ -19,10 +19,11 @@ from .cues import Cue, CueMatcher, Hit
 from .lexicon import INCIDENT_CUES
 from .lexicon_context import CONTEXT_CUES
 from .lexicon_more import MORE_CUES
+from .lexicon_situations import SITUATION_CUES
 from .pricing import PRICING_CUES, price_reasons
 from .priority import GENERIC, choose
 from .signals import SELF_EVIDENT, damp, directness, intensity, is_direct, names_brand, reach_boost
-from .structures import structure_reasons
+from .structures import brand_down, structure_reasons
 from .taxonomy import CATEGORY_WEIGHT, FALLBACK_CATEGORY
 from .types import Reason, Score, ScoreInput, make_score
 from .types import make_reason as _reason
@@ -43,7 +44,9 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": 
 _MODIFIERS = frozenset({"complaint.persistence", "product_defect.too_soon"})
 
 # What a cue does to the evidence, decided once per cue rather than by comparing strings per hit.
-_PRICE, _MODIFIER, _CATEGORY, _COMPLAINT, _INTENSITY, _COMMERCE, _DAMP, _IDIOM, _ORDER, _PROMISE = range(10)
+_PRICE, _MODIFIER, _CATEGORY, _COMPLAINT, _INTENSITY, _COMMERCE, _DAMP, _IDIOM, _ORDER, _PROMISE, _DOWN = (
+    range(11)
+)
 # App and software failures that many people share at once ("for everyone", "whole city") are an
 # outage, not one customer's defective device: with a widespread cue their evidence moves there.
 _WIDESPREAD = ("outage.widespread", "outage.everyone")
@@ -52,6 +55,18 @@ _PRICE_FAMILIES = ("pricing_error", "price_doubt")
 # price_reasons reads these hits (every one, repeats too): "glitch" is a defect and a price doubt.
 _PRICE_CUES = frozenset({"product_defect.software_fault"})
 _by_weight = attrgetter("weight")
+# Security evidence of someone harmed (an account, a charge, data), not just the word "scam".
+_VICTIM = frozenset(
+    {
+        "security.hacked",
+        "security.exposed",
+        "security.leak",
+        "security.unauthorized",
+        "security.not_me",
+        "security.phish_more",
+        "security.exposed_more",
+    }
+)
 # Mild cues that name one symptom each: two different words of the same cue count twice.
 _STACKING = frozenset(
     {
@@ -74,6 +89,8 @@ def _role(cue: Cue) -> int:
         return _ORDER
     if cue.name in ("trigger.promise", "service_failure.broken_promise"):
         return _PROMISE if cue.family == "trigger" else _CATEGORY
+    if cue.name == "trigger.down":
+        return _DOWN
     return {"complaint": _COMPLAINT, "intensity": _INTENSITY, "commerce": _COMMERCE, "idiom": _IDIOM}.get(
         cue.family, _DAMP
     )
@@ -104,7 +121,9 @@ class Scorer:
     def __init__(self) -> None:
         # VADER itself, called as published: `sentiment` is reported exactly as vaderSentiment gives it.
         self._vader = SentimentIntensityAnalyzer()
-        self._matcher = CueMatcher((*INCIDENT_CUES, *MORE_CUES, *CONTEXT_CUES, *PRICING_CUES))
+        self._matcher = CueMatcher(
+            (*INCIDENT_CUES, *MORE_CUES, *CONTEXT_CUES, *PRICING_CUES, *SITUATION_CUES)
+        )
         # Per cue index: (role, name, family, weight, self-evident, read by price_reasons, generic).
         self._cue_facts = tuple(
             (
@@ -162,7 +181,7 @@ class Scorer:
         modifiers: list[tuple[str, str, float, str]] = []
         price_hits: list[Hit] = []
         software = 0.0
-        order = promise = False
+        order = promise = down = False
         # Lowercasing can change length for a few scripts; spans then come from the lowercase text.
         source = text if len(text) == len(lower) else lower
         facts = self._cue_facts
@@ -176,6 +195,8 @@ class Scorer:
                     context = order = True
                 elif role == _PROMISE:
                     promise = True
+                elif role == _DOWN:
+                    down = True
                 continue
             if pricey:
                 price_hits.append(Hit(self._matcher.cues[idx], start, end))
@@ -220,6 +241,13 @@ class Scorer:
             reasons.append(_reason(name, weight, evidence[:80]))
             top_cue = max(top_cue, weight)
             context = context or weight >= SELF_EVIDENT
+        if down and item.brand and "outage.down" not in seen:
+            evidence = brand_down(lower, item.brand, item.handles)
+            if evidence:  # "Lumen Mobile still down", "<brand> down in Austin?"
+                categories["outage"] = categories.get("outage", 0.0) + 0.65
+                reasons.append(_reason("outage.brand_down", 0.65, evidence[:80]))
+                top_cue = max(top_cue, 0.65)
+                context = True
         if software and (_WIDESPREAD[0] in seen or _WIDESPREAD[1] in seen):
             categories["product_defect"] -= software
             categories["outage"] = categories.get("outage", 0.0) + software
@@ -292,6 +320,8 @@ class Scorer:
                 cut = problem * (1.0 - (_NO_CONTEXT_REPLY if "@" in text else _NO_CONTEXT))
                 problem -= cut
                 reasons.append(_reason("context.none", -round(cut, 4), "no product, service or brand words"))
+            if "damp.legit_question" in damps and (not _VICTIM.isdisjoint(seen) or "billing" in categories):
+                del damps["damp.legit_question"]  # asked by a victim: "is this a scam? they took $200"
             if damps:
                 problem = damp(problem, damps, compound, category, strong_price, top_cue, reasons)
 

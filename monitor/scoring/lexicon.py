@@ -184,13 +184,13 @@ OUTAGE = _family("outage", [
                          "checkout service services wifi internet broadband connection phones lines game online "
                          "everything ordering payments",
                          r" (?:is |are |was |were |has been |have been |went |goes |go |keeps going |keep going "
-                         r"|seems |seem to be |is still |are still |still |been |being )?(?:down|offline|dead|crashed)") + (
+                         r"|seems |seem to be |is still |are still |still |been |being )?(?:completely |totally )?(?:down|offline|dead|crashed)") + (
         r"when will (?:the |our |my |your )?(?:power|internet|service|wifi|site|website|app|electricity|water|"
         r"signal|network|servers?) be (?:back|fixed|restored|up)", r"outages?", r"down for (?:everyone|everybody|hours|days|me)", r"(?:is|are) \w+ down", r"down again",
         r"down all (?:day|morning|night|week)",
         *_each("power electricity lights internet broadband wifi signal service network cable tv water heating gas",
                r" (?:is |was |has |have |just |suddenly |keeps |has been |went |gone |goes |going |keeps going )*"
-               r"(?:out|off|gone|cut off|dropping|cutting out)"), r"blackout", r"power (?:cut|outage|out|failure)")),
+               r"(?:out|off|gone(?! (?:downhill|to|up|down|south|bad)\b)|cut off|dropping|cutting out)"), r"blackout", r"power (?:cut|outage|out|failure)")),
     ("no_service", 0.55, (r"out of (?:network|service|coverage|range)", r"no (?:phone |mobile |cell |home |internet |tv |cable )?(?:signal|service|internet|connection|network|wifi|wi-fi|data|calls|power|electricity|"
                          r"water|lights?|gas|heating|heat|hot water|tv|cable|coverage|reception|broadband|dial tone)")),
     ("errors", 0.55, (r"error (?:page|message|messages|code|screen|when|while|every)", r"(?:internal|server|network) "
@@ -198,7 +198,7 @@ OUTAGE = _family("outage", [
                       r"(?:an? )?(?:error|\"?something)", r"errors?", r"try again later"), True),
     # Trouble many people share: "down for everyone", "whole city", "nationwide". Scope turns an app
     # crash into an outage (the engine moves software-fault evidence here when this fires).
-    ("widespread", 0.35, (r"for (?:anyone|everyone|everybody)(?! else)", r"(?:anyone|anybody) else (?:having|getting|seeing|experiencing|unable|"
+    ("widespread", 0.35, (r"for (?:anyone|everyone|everybody)(?! (?:else|over|under|who|taller|shorter|above|below|with|that|looking|interested)\b)", r"(?:anyone|anybody) else (?:having|getting|seeing|experiencing|unable|"
                           r"can'?t|not able|have|with)", r"(?:whole|entire) (?:city|country|area|neighbou?rhood|town|region|team|"
                           r"office|street|building|state)", r"nationwide", r"country-?wide", r"(?:hundreds|thousands) (?:of \w+ )?"
                           r"(?:stuck|can'?t|affected|unable|stranded|waiting)")),
@@ -266,7 +266,7 @@ BILLING = _family("billing", [
                          r"upgraded) (?:\w+ ){0,2}?(?:into|to|without)", r"kept (?:my|our|the) (?:\$?\d+ |whole |full |entire )?"
                          r"(?:deposit|money|refund|payment)")),
     # A specific amount taken: "charged me a $75 bag fee". Mild alone; it adds to other charge words.
-    ("amount", 0.3, r"(?:charged|billed|debited) (?:me |us |my card |my account )?(?:an? |another |extra )?[$£€]\d"),
+    ("amount", 0.3, r"(?:charged|billed|debited) (?:me |us |my card |my account )?(?:an? |another |extra )?[$£€](?!0\b)\d"),
     ("refund", 0.45, (r"refund(?:s|ed)?", r"reimburse(?:d|ment)?", r"compensation", r"credit (?:back|my account)")),
     ("bill", 0.3, (r"bill(?:s|ing)?", r"invoice", r"subscription", r"overdraft", r"payment (?:failed|declined|"
                    r"taken|went through twice)", r"direct debit")),

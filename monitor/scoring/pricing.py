@@ -25,12 +25,14 @@ PRICING_CUES: tuple[Cue, ...] = tuple(
         ("explicit", STRONG, (r"price (?:glitch|error|mistake|bug|typo)s?",
                               r"pricing (?:error|glitch|mistake|bug|typo|issue)s?",
                               r"(?:error|mistake|glitch) fares?", r"mispric(?:ed|ing|e)",
-                              r"wrong price", r"(?:listed|priced|selling|showing|shows|ringing up) (?:\w+ )?"
+                              r"wrong prices?", r"(?:listed|priced|selling|showing|shows|ringing up) (?:\w+ )?"
                               r"(?:wrong|incorrectly)")),
         ("free_checkout", STRONG, (r"free at (?:the )?(?:checkout|check out|check-out|register|till)",
                                    r"(?:cart|checkout|check out|total|order total|basket|price|subtotal) "
-                                   r"(?:\w+ )?(?:says|shows|is|was|came to|rang up as|went to|showing|showed|"
-                                   r"reads|of|at) (?:\w+ )?(?:free|zero|nothing|0)")),
+                                   r"(?:\w+ )?(?:says|shows|is|was|came to|rang up as|went to|goes to|going to|drops to|dropped to|comes to|"
+                                   r"came out to|showing|showed|reads|of|at) (?:\w+ )?(?:free|zero|nothing|0)",
+                                   r"(?:cart|basket)s? (?:[\w-]+ ){0,4}?for (?:zero|nothing)\b")),
+        ("percent_off", DOUBTED, r"(?:9\d|100) (?:percent|per cent) (?:off|discount)"),
     ])
     + _family("price_doubt", [
         ("doubt", 0.0, (r"typo", r"misprint", r"can'?t be right", r"cannot be right",
@@ -39,20 +41,20 @@ PRICING_CUES: tuple[Cue, ...] = tuple(
                         r"price (?:is |is this |really |actually )?(?:real|right|correct|legit)",
                         r"too good to be true", r"must be (?:a|an) (?:mistake|error|typo|glitch|bug)",
                         r"(?:christmas|holiday) miracle", r"before they (?:fix|notice|catch|realize|correct)",
-                        r"someone(?:'s| is) (?:getting|gonna get) fired", r"free money",
+                        r"someone(?:'s| is) (?:getting|gonna get|going to get) fired", r"free money",
                         r"(?:mistake|error|typo|glitch)\?", r"fat[- ]?finger(?:ed|s|ing)?", r"(?:missing|misplaced|wrong|forgot (?:a|the)|dropped (?:a|the)) decimal",
                         r"decimal (?:point )?(?:went|is|was|in the wrong|missing)", r"(?:can'?t|cannot|couldn'?t) be (?:intentional|on purpose|legit)",
                         r"no way (?:that'?s|this is|it'?s) (?:right|real|correct|legit)",
                         r"(?:surely|definitely|obviously|clearly) (?:an? )?(?:mistake|error|typo|glitch)",
                         # Coupon stacking drives a total towards zero without anyone saying "glitch".
-                        r"stack(?:ed|ing|s)? (?:the |two |\d+ |multiple |all )?(?:coupons?|codes?|promo codes?|"
+                        r"stack(?:ed|ing|s)? (?:the |two |three |four |\d+ |multiple |all )?(?:coupons?|codes?|promo codes?|"
                         r"discounts?|vouchers?)", r"(?:coupons?|codes?|discounts?|vouchers?) stack(?:s|ed|ing)?",
                         r"(?:code|coupon|voucher|discount) (?:\w+ ){0,2}(?:applied|worked|stacked|went through) "
                         r"(?:\w+ )?(?:twice|multiple times|\d+ times|(?:two|three|four|five|six|ten) times)",
                         r"pric(?:ing|es?) (?:is |are |seems |looks |must be |got )?(?:broken|bugged|messed up|glitched)",
                         r"(?:messed|screwed|fucked) up (?:the |their |its )?pric(?:es|ing)", r"must be broken")),
         ("context", 0.0, (r"free", r"price[sd]?", r"pricing", r"apy", r"apr", r"interest rate", r"costs?",
-                          r"listed at", r"for nothing", r"cheap", r"cents", r"points?", r"miles", r"pts", r"avios")),
+                          r"listed at", r"for nothing", r"zero (?:dollars|bucks)", r"cheap", r"cents", r"points?", r"miles", r"pts", r"avios")),
         ("order_context", 0.0, (r"cart", r"checkout", r"check(?:ed)? out", r"ordered", r"order (?:went|goes) "
                                 r"through", r"went through", r"bought", r"purchased", r"basket",
                                 r"order (?:confirmed|was confirmed|placed)", r"in my cart", r"booked")),
@@ -90,6 +92,19 @@ _BIG_TICKET = re.compile(
     r"(?! (?:case|cases|stand|mount|cover|charger|cable|bag|sleeve|strap|band|light|box|holder|protector|skin|"
     r"remote|insurance|repair|rental|cleaning))(?: [\w-]+){0,3}? (?:for|at|to|listed at|priced at|down to|came to|showing|shows|going for|selling for|rang up at|ringing up at) "
     r"(?:only |just |like )?(?:[$£€]\s?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?) ?(?:dollars|bucks|pounds|euros|quid))\b"
+)
+# "$12 dining table", "$14 armchair": the amount said first.
+_BIG_AFTER = re.compile(
+    r"[$£€]\s?(\d+(?:\.\d+)?) (?:[\w-]+ ){0,2}?(?:dining tables?|armchairs?|recliners?|dressers?|wardrobes?|bed ?frames?|"
+    r"loveseats?|sofas?|couch(?:es)?|sectionals?|mattress(?:es)?|tvs?|televisions?|oled|laptops?|macbooks?|iphones?|"
+    r"fridges?|refrigerators?|dishwashers?|necklaces?|engagement rings?|treadmills?|pianos?|e-?bikes?)\b"
+    r"(?! (?:case|cases|stand|mount|cover|covers|charger|cable|bag|sleeve|strap|light|box|holder|protector|skin|remote|"
+    r"insurance|repair|rental|cleaning|throws?|pillows?|cushions?|legs?|runner|lamp|topper|pad)\b)"
+)
+# A zero that is a financing or fee term, not a total: "$0 down", "$0 change fee", "$0 due today".
+_ZERO_TERMS = re.compile(
+    r"\s?(?:down|due|upfront|up front|interest|apr|financing|deposit|activation|copay|co-?pay|shipping|delivery|"
+    r"a month|/mo|per month|monthly|(?:[\w-]+ ){0,2}fees?)\b"
 )
 _TRIVIAL = 20.0
 _AWARD_UNITS = ("point", "mile", "pts", "avios")
@@ -178,6 +193,9 @@ def price_reasons(lower: str, hits: list[Hit]) -> list[tuple[str, float, str]]:
         ratio_seen = False
         for m in _MONEY.finditer(lower):
             value = _amount(m.group(1) or m.group(2))
+            if value == 0 and _ZERO_TERMS.match(lower, m.end()):
+                prev = None
+                continue
             if value == 0:
                 out.append(("price_anomaly.zero_total", STRONG, m.group(0)))
                 break
@@ -185,8 +203,13 @@ def price_reasons(lower: str, hits: list[Hit]) -> list[tuple[str, float, str]]:
             if value and prev and not ratio_seen:
                 ratio_seen = _ratio(lower, prev, (value, m.start(), m.end()), out)
             prev = (value, m.start(), m.end()) if value else None
+        trivial = _TRIVIAL_ORDERED if order else _TRIVIAL
         m = _BIG_TICKET.search(lower)
-        if m and (_amount(m.group(1) or m.group(2)) or 0.0) <= (_TRIVIAL_ORDERED if order else _TRIVIAL):
+        if m and _ZERO_TERMS.match(lower, m.end()):
+            m = None
+        if m and (_amount(m.group(1) or m.group(2)) or 0.0) <= trivial:
+            out.append(("price_anomaly.trivial_price", DOUBTED, m.group(0)))
+        elif (m := _BIG_AFTER.search(lower)) and (_amount(m.group(1)) or 0.0) <= trivial:
             out.append(("price_anomaly.trivial_price", DOUBTED, m.group(0)))
         m = _INSTEAD.search(lower)
         if m:

@@ -10,6 +10,7 @@ import math
 import re
 
 from .lexicon_context import DAMP
+from .lexicon_situations import DAMP_SITUATIONS
 from .types import Reason, ScoreInput
 from .types import make_reason as _reason
 
@@ -26,8 +27,12 @@ _YOU = re.compile(r"\b(?:you|your|u|ur)\b")
 _MOOD_DAMPS = {"damp.resolved": 0.2, "damp.gratitude": 0.6, "damp.casual": -0.3, "damp.smooth": 0.2}
 # Praise of a smooth process cancels the everyday categories only; a hack told calmly is a hack.
 _SMOOTH_CATEGORIES = frozenset({"billing", "order_problem", "service_failure", "product_defect"})
-_DAMP_FACTORS = {cue.name: cue.weight for cue in DAMP}
+_DAMP_FACTORS = {cue.name: cue.weight for cue in (*DAMP, *DAMP_SITUATIONS)}
 _SERIOUS = frozenset({"safety", "security", "legal"})
+# Damps that only speak to one kind of trouble: announced downtime to an outage, a promo question
+# to a scam report. A shrug or praise of staff does not undo harm, a hack or a lawsuit.
+_ONLY_FOR = {"damp.planned": "outage", "damp.legit_question": "security"}
+_NOT_SERIOUS = frozenset({"damp.shrug", "damp.praise"})
 
 
 def directness(item: ScoreInput, text: str, lower: str) -> list[Reason]:
@@ -117,7 +122,14 @@ def damp(
             continue
         if name == "damp.promo" and strong_price:
             continue
-        if name == "damp.smooth" and (strong_price or category not in _SMOOTH_CATEGORIES):
+        if (name == "damp.smooth" or name == "damp.beat_estimate") and (
+            strong_price or category not in _SMOOTH_CATEGORIES
+        ):
+            continue
+        only = _ONLY_FOR.get(name)
+        if only is not None and category != only:
+            continue
+        if name in _NOT_SERIOUS and category in _SERIOUS:
             continue
         cut = problem * (1.0 - _DAMP_FACTORS[name])
         problem -= cut

@@ -17,6 +17,7 @@ few `in` checks; the regexes only run on the few texts that could match.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # What the customer wanted: an order verb, and up to ~60 characters of the thing ordered.
 _ORDER_VERB = (
@@ -117,6 +118,12 @@ _DELIVERY = re.compile(
 )
 
 
+# A promised credit, refund or discount that never came is a billing matter.
+_MONEY_PROMISE = re.compile(
+    r"\b(?:credits?|refunds?|rebates?|discounts?|bill|charges?|fees?|waive[ds]?|price match)\b"
+)
+
+
 def _broken_promise(lower: str) -> str | None:
     if _KEPT.search(lower):
         return None
@@ -190,6 +197,8 @@ def structure_reasons(lower: str, compound: float, order: bool, promise: bool, b
         if evidence:
             if _DELIVERY.search(evidence):
                 out.append(("order_problem.promise_not_kept", "order_problem", 0.6, evidence))
+            elif _MONEY_PROMISE.search(evidence):
+                out.append(("billing.promise_not_kept", "billing", 0.6, evidence))
             else:
                 out.append(("service_failure.promise_not_kept", "service_failure", 0.6, evidence))
     # The commerce words "bill"/"charges" hide billing cues from the scan, so ask the text too.
@@ -220,3 +229,25 @@ def structure_reasons(lower: str, compound: float, order: bool, promise: bool, b
         if m:
             out.append(("service_failure.conflicting_answers", "service_failure", 0.55, m.group(0)))
     return out
+
+
+# The brand itself named as down: "Lumen Mobile still down", "Lumen Mobile down in Austin?". A
+# stock or prices that are down, a phone "$0 down", a store "down the street" are not.
+_DOWN_AFTER = (
+    r"(?:'s)? (?:(?:service|network|coverage|signal|app|site|website|internet|data|lines?|system) )?"
+    r"(?:(?:is|are|was|were|has been|have been|went|goes|still|seems|seems to be|looks|just|totally|completely|all) )*"
+    r"down\b(?! (?:to|from|by|on|payment|payments|with|the|a|an|here|there)\b| ?[\d$£€])"
+)
+
+
+@lru_cache(maxsize=256)
+def _brand_down(names: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w@])(?:{alternatives}){_DOWN_AFTER}")
+
+
+def brand_down(lower: str, brand: str, handles: tuple[str, ...]) -> str | None:
+    """The words saying the brand itself is down, or None; the engine asks once the scan saw "down"."""
+    names = tuple(n.lower() for n in (brand, *handles) if n and n.strip())
+    m = _brand_down(names).search(lower) if names else None
+    return m.group(0) if m else None

@@ -6,7 +6,7 @@ pages more than three times. Each stream runs mention by mention (`run_replay`, 
 does), and again in polls of several items per brand (`Pipeline.process`, as the worker does).
 
 Scorer misjudgments found while writing these are collected in `chatter.SCORER_MISJUDGED` and kept
-out of the streams whose expectation they would break; s14 mixes them back in (xfail).
+out of the streams whose expectation they would break; s14 mixes them back in (now scored right).
 """
 
 from __future__ import annotations
@@ -117,9 +117,10 @@ STREAMS: dict[str, Expect] = {
     "s12_decimal_glitch_hourly": Expect(bursts=(Burst(RET, PRICE, ("dec1", "dec2", "dec3")),), incidents=1),
     "s13_three_quiet_days": Expect(quiet=True),
 }
-# The scorer files "gate agent was so patient ... give her a raise", "landed early ... waited for a
-# gate ... but fine" as service failures, and "seat pitch is brutal ... filing a report" as an outage:
-# on a busy brand they add up to a paging "incident". Expected to pass once the scorer learns them.
+# The scorer used to file "gate agent was so patient ... give her a raise", "landed early ... waited
+# for a gate ... but fine" as service failures, and "seat pitch is brutal ... filing a report" as an
+# outage: on a busy brand they added up to a paging "incident". Praise, shrug and hyperbole damps
+# (monitor/scoring/lexicon_situations.py) keep them quiet now.
 SCORER_NOISE = "s14_busy_airline_scorer_noise"
 
 
@@ -192,7 +193,6 @@ def test_stream_one_mention_at_a_time(name: str, config: AppConfig) -> None:
     check(name, replay_in_process(name, config), STREAMS[name])
 
 
-@pytest.mark.xfail(reason="scorer misfiles ordinary airline chatter as service failures", strict=False)
 def test_busy_airline_with_the_chatter_the_scorer_misjudges(config: AppConfig) -> None:
     check(SCORER_NOISE, replay_in_process(SCORER_NOISE, config), Expect(quiet=True))
 
@@ -291,9 +291,10 @@ def test_a_glitch_burst_in_one_poll_is_one_message(config: AppConfig, tmp_path: 
     alerts = replay_in_polls(name, config, tmp_path, every=timedelta(hours=1), one_source=True)
     check(name, alerts, STREAMS[name], latency=timedelta(hours=1))
     # one message, opened (not opened then escalated), triggered where the policy first pages,
-    # and it already counts every pricing mention of the burst (off4 and off6 the scorer misses)
+    # and it already counts every pricing mention of the burst (off4, "100 percent off", and off6,
+    # "for zero dollars", too since the scorer learned them)
     assert [(a["event"], a["trigger_mention_id"], a["mention_count"]) for a in alerts] == [
-        ("incident.opened", "off2", 6)
+        ("incident.opened", "off2", 8)
     ]
     assert alerts[0]["severity"] == 1 and alerts[0]["alert_at"].startswith("2025-06-10T20:00")
 
