@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
@@ -162,6 +162,8 @@ _BRANDS = select(Brand).where(Brand.id.in_(bindparam("ids", expanding=True)))
 _CANDIDATES = select(Incident).where(
     Incident.brand_id.in_(bindparam("brands", expanding=True)),
     Incident.category.in_(bindparam("categories", expanding=True)),
+    # the exact pairs: brands x categories alone would load (as ORM objects) incidents nobody uses
+    tuple_(Incident.brand_id, Incident.category).in_(bindparam("pairs", expanding=True)),
     or_(
         Incident.status.in_(ACTIVE),
         (Incident.status == "resolved") & (Incident.resolved_at >= bindparam("since")),
@@ -217,6 +219,7 @@ def _candidates(
     params = {
         "brands": sorted({b for b, _ in pairs}),
         "categories": sorted({c for _, c in pairs}),
+        "pairs": sorted(pairs),
         "since": oldest - REGRESSION_WINDOW,
     }
     rows = session.scalars(_CANDIDATES, params)

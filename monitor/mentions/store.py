@@ -83,12 +83,40 @@ def _row(source_id: int, s: ScoredMention, now: datetime) -> dict[str, Any]:
     }
 
 
+_c = _TABLE.c
+# Built once: constructing SQL expressions costs more per batch than running most of these.
+_KNOWN = select(_c.external_id, _c.brand_id).where(
+    _c.source_id == bindparam("source"), _c.external_id.in_(bindparam("ext", expanding=True))
+)
+_FLAGGED = select(Mention).where(Mention.id.in_(bindparam("ids", expanding=True))).order_by(Mention.id)
+_SET_DUPLICATE = update(_TABLE).where(_c.id == bindparam("mid")).values(duplicate_of_id=bindparam("origin"))
+_URLS = _c.canonical_url.in_(bindparam("urls", expanding=True))
+_PRINTS = _c.fingerprint.in_(bindparam("prints", expanding=True))
+# No brand filter in SQL: with it SQLite walks every row of the brands (ix_mentions_brand_published)
+# instead of the url and fingerprint indexes; other brands' rows are skipped in Python.
+_EARLIER = {
+    (u, f): select(_c.id, _c.brand_id, _c.canonical_url, _c.fingerprint, _c.duplicate_of_id)
+    .where(or_(*(c for c, on in ((_URLS, u), (_PRINTS, f)) if on)))
+    .order_by(_c.id)
+    for u, f in ((True, True), (True, False), (False, True))
+}
+_INSERTS: dict[str, Any] = {}
+
+
 def _insert(session: Session):
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(_TABLE)
+    name = session.get_bind().dialect.name
+    stmt = _INSERTS.get(name)
+    if stmt is None:
+        if name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        stmt = _INSERTS[name] = (
+            insert(_TABLE)
+            .on_conflict_do_nothing(index_elements=["source_id", "external_id", "brand_id"])
+            .returning(_c.id, _c.external_id, _c.brand_id)
+        )
+    return stmt
 
 
 def store_mentions(
@@ -105,22 +133,13 @@ def store_mentions(
         return StoreResult([], [])
     # Skip what is already stored with one indexed lookup, so the insert mostly meets no conflict.
     known = set(
-        session.execute(
-            select(_TABLE.c.external_id, _TABLE.c.brand_id).where(
-                _TABLE.c.source_id == source_id, _TABLE.c.external_id.in_({r["external_id"] for r in rows})
-            )
-        ).all()
+        session.execute(_KNOWN, {"source": source_id, "ext": list({r["external_id"] for r in rows})}).all()
     )
     rows = [r for r in rows if (r["external_id"], r["brand_id"]) not in known]
     if not rows:
         return StoreResult([], [])
-    stmt = (
-        _insert(session)
-        .on_conflict_do_nothing(index_elements=["source_id", "external_id", "brand_id"])
-        .returning(_TABLE.c.id, _TABLE.c.external_id, _TABLE.c.brand_id)
-    )
     # a concurrent worker may have inserted some rows meanwhile: those return nothing here
-    ids = {(ext, bid): mid for mid, ext, bid in session.execute(stmt, rows)}
+    ids = {(ext, bid): mid for mid, ext, bid in session.execute(_insert(session), rows)}
     stored = [
         StoredMention(ids[key], r["external_id"], r["brand_id"], r["is_incident"], r["category"])
         for r in rows
@@ -128,11 +147,7 @@ def store_mentions(
     ]
     _mark_duplicates(session, stored, {s.id: r for s, r in zip(stored, rows, strict=False)})
     flagged_ids = [m.id for m in stored if m.is_incident and m.category]
-    flagged = (
-        list(session.scalars(select(Mention).where(Mention.id.in_(flagged_ids)).order_by(Mention.id)))
-        if flagged_ids
-        else []
-    )
+    flagged = list(session.scalars(_FLAGGED, {"ids": flagged_ids})) if flagged_ids else []
     return StoreResult(stored, flagged)
 
 
@@ -142,19 +157,17 @@ def _mark_duplicates(session: Session, stored: list[StoredMention], rows: dict[i
     prints = {r["fingerprint"] for r in rows.values() if r["fingerprint"]}
     if not urls and not prints:
         return
-    conds = []
+    params: dict[str, list[str]] = {}
     if urls:
-        conds.append(_TABLE.c.canonical_url.in_(urls))
+        params["urls"] = list(urls)
     if prints:
-        conds.append(_TABLE.c.fingerprint.in_(prints))
-    t = _TABLE.c
-    earlier = session.execute(
-        select(t.id, t.brand_id, t.canonical_url, t.fingerprint, t.duplicate_of_id)
-        .where(t.brand_id.in_({m.brand_id for m in stored}), or_(*conds))
-        .order_by(t.id)
-    ).all()
+        params["prints"] = list(prints)
+    earlier = session.execute(_EARLIER[(bool(urls), bool(prints))], params).all()
+    brands = {m.brand_id for m in stored}
     first: dict[tuple[int, str, str], int] = {}
     for mid, bid, url, fp, dup in earlier:
+        if bid not in brands:
+            continue
         origin = dup or mid
         if url:
             first.setdefault((bid, "u", url), origin)
@@ -170,7 +183,4 @@ def _mark_duplicates(session: Session, stored: list[StoredMention], rows: dict[i
             m.duplicate_of_id = origin
             updates.append({"mid": m.id, "origin": origin})
     if updates:
-        session.execute(
-            update(_TABLE).where(_TABLE.c.id == bindparam("mid")).values(duplicate_of_id=bindparam("origin")),
-            updates,
-        )
+        session.execute(_SET_DUPLICATE, updates)
