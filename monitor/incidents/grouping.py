@@ -159,6 +159,10 @@ def _new_incident(m: Mention, now: datetime) -> Incident:
 
 # Built once: constructing SQL expressions costs more per batch than running these.
 _BRANDS = select(Brand).where(Brand.id.in_(bindparam("ids", expanding=True)))
+# On PostgreSQL several workers group at once: locking the batch's brand rows (in id order, so two
+# workers never wait on each other in a circle) until the batch commits means the second worker
+# sees the first one's new incident instead of opening a twin.
+_BRANDS_LOCKED = _BRANDS.order_by(Brand.id).with_for_update()
 _CANDIDATES = select(Incident).where(
     Incident.brand_id.in_(bindparam("brands", expanding=True)),
     Incident.category.in_(bindparam("categories", expanding=True)),
@@ -298,7 +302,9 @@ def group_batch(
     # an open incident lives until it auto-resolves; rare categories count their voices over it
     open_life = max(window, quiet)
     burst = min(window, timedelta(minutes=BURST_MINUTES))
-    brands = {b.id: b for b in session.scalars(_BRANDS, {"ids": sorted({m.brand_id for m in todo})})}
+    lock = session.get_bind().dialect.name == "postgresql"
+    stmt = _BRANDS_LOCKED if lock else _BRANDS
+    brands = {b.id: b for b in session.scalars(stmt, {"ids": sorted({m.brand_id for m in todo})})}
     pools = _candidates(session, todo, brands)
     new: list[Group] = []
     touched: dict[Group, None] = {}  # in order of each incident's first mention in the batch
