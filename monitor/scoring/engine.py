@@ -20,6 +20,7 @@ from .lexicon import INCIDENT_CUES
 from .lexicon_context import CONTEXT_CUES
 from .lexicon_more import MORE_CUES
 from .lexicon_situations import SITUATION_CUES
+from .lexicon_symptoms import SYMPTOM_CUES
 from .pricing import PRICING_CUES, price_reasons
 from .priority import GENERIC, choose
 from .signals import SELF_EVIDENT, damp, directness, intensity, is_direct, names_brand, reach_boost
@@ -74,6 +75,9 @@ _STACKING = frozenset(
         "product_defect.food_texture",
         "product_defect.malfunction",
         "product_defect.spoiled",
+        "product_defect.motion_sound",
+        "product_defect.keeps_failing",
+        "product_defect.gave_way",
     }
 )
 
@@ -122,7 +126,7 @@ class Scorer:
         # VADER itself, called as published: `sentiment` is reported exactly as vaderSentiment gives it.
         self._vader = SentimentIntensityAnalyzer()
         self._matcher = CueMatcher(
-            (*INCIDENT_CUES, *MORE_CUES, *CONTEXT_CUES, *PRICING_CUES, *SITUATION_CUES)
+            (*INCIDENT_CUES, *MORE_CUES, *CONTEXT_CUES, *PRICING_CUES, *SITUATION_CUES, *SYMPTOM_CUES)
         )
         # Per cue index: (role, name, family, weight, self-evident, read by price_reasons, generic).
         self._cue_facts = tuple(
