@@ -165,22 +165,28 @@ def run_replay(
     return 1 if bad else 0
 
 
+def prepare_database(session: Any, cfg: AppConfig, records: list[Record]) -> dict[str, int]:
+    """Brands and one disabled source per stream `source`, as of the stream's start; source ids by name."""
+    start = records[0].published_at if records else datetime.now(UTC)
+    # brands exist from the stream's start: no invented history, so no baseline (spikes need one)
+    sync_config(session, cfg, now=start)
+    for brand in session.query(Brand):
+        brand.created_at = start
+    sources: dict[str, int] = {}
+    for name in dict.fromkeys(r.source for r in records):
+        row = Source(name=name, kind="replay", enabled=False, next_poll_at=start, created_at=start)
+        session.add(row)
+        session.flush()
+        sources[name] = row.id
+    return sources
+
+
 def _replay(
     factory: Any, cfg: AppConfig, records: list[Record], out: TextIO, *, include_resolved: bool
 ) -> None:
     pipeline = Pipeline(cfg)
     with factory() as session:
-        start = records[0].published_at if records else datetime.now(UTC)
-        # brands exist from the stream's start: no invented history, so no baseline (spikes need one)
-        sync_config(session, cfg, now=start)
-        for brand in session.query(Brand):
-            brand.created_at = start
-        sources: dict[str, int] = {}
-        for name in dict.fromkeys(r.source for r in records):
-            row = Source(name=name, kind="replay", enabled=False, next_poll_at=start, created_at=start)
-            session.add(row)
-            session.flush()
-            sources[name] = row.id
+        sources = prepare_database(session, cfg, records)
         origin: dict[int, Any] = {}  # mention row id -> the record's own id
         for rec in records:
             at = rec.published_at

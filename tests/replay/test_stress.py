@@ -27,15 +27,12 @@ import pytest
 
 from connectors.base import Mention as Item
 from monitor import pipeline as pipeline_module
-from monitor.brands.models import Brand
 from monitor.config import AppConfig, load_config
 from monitor.db import make_engine, make_session_factory, upgrade
 from monitor.incidents.service import auto_resolve
 from monitor.pipeline import Pipeline
-from monitor.replay import read_stream, replay_config, run_replay
+from monitor.replay import prepare_database, read_stream, replay_config, run_replay
 from monitor.scoring import Scorer
-from monitor.sources.models import Source
-from monitor.sync import sync_config
 
 ROOT = Path(__file__).resolve().parents[2]
 STRESS = ROOT / "tests" / "fixtures" / "replay" / "stress"
@@ -237,15 +234,7 @@ def replay_in_polls(
     try:
         with make_session_factory(engine)() as session:
             start = records[0].published_at
-            sync_config(session, cfg, now=start)
-            for brand in session.query(Brand):
-                brand.created_at = start
-            sources: dict[str, int] = {}
-            for src in dict.fromkeys(r.source for r in records):
-                row = Source(name=src, kind="replay", enabled=False, next_poll_at=start, created_at=start)
-                session.add(row)
-                session.flush()
-                sources[src] = row.id
+            sources = prepare_database(session, cfg, records)
             pipeline = Pipeline(cfg)
             polls: dict[datetime, list[Any]] = defaultdict(list)
             midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
