@@ -161,8 +161,11 @@ def _new_incident(m: Mention, now: datetime) -> Incident:
 _BRANDS = select(Brand).where(Brand.id.in_(bindparam("ids", expanding=True)))
 # On PostgreSQL several workers group at once: locking the batch's brand rows (in id order, so two
 # workers never wait on each other in a circle) until the batch commits means the second worker
-# sees the first one's new incident instead of opening a twin.
-_BRANDS_LOCKED = _BRANDS.order_by(Brand.id).with_for_update()
+# sees the first one's new incident instead of opening a twin. FOR NO KEY UPDATE, not FOR UPDATE:
+# the batch's own mention inserts already hold FOR KEY SHARE on these rows (the foreign key), and
+# FOR UPDATE would wait on the other batch's key-share while that batch waits on ours — a deadlock.
+# NO KEY UPDATE does not conflict with KEY SHARE, and still queues the second grouper behind the first.
+_BRANDS_LOCKED = _BRANDS.order_by(Brand.id).with_for_update(key_share=True)
 _CANDIDATES = select(Incident).where(
     Incident.brand_id.in_(bindparam("brands", expanding=True)),
     Incident.category.in_(bindparam("categories", expanding=True)),
