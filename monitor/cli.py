@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -212,17 +213,58 @@ def sources_check(
     raise typer.Exit(1 if any(p for _, p in results) else 0)
 
 
+class EngineName(StrEnum):
+    learned = "learned"
+    cues = "cues"
+
+
+EngineOpt = Annotated[
+    EngineName,
+    typer.Option("--engine", help="learned (the trained detector) or cues (the phrase engine alone)."),
+]
+ModelOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--model",
+        help="A detector file written by `monitor train` (default: [detector] model, else the shipped one).",
+        show_default=False,
+    ),
+]
+
+
+def _scorer(config: Path | None, engine: EngineName, model: Path | None):
+    from monitor.pipeline import scorer_for
+    from monitor.scoring import Scorer
+    from monitor.scoring.model.detector import ModelError
+
+    try:
+        if engine is EngineName.cues:
+            return Scorer(engine="cues")
+        if model is not None:
+            return Scorer(model=model)
+        return scorer_for(_config(config))
+    except ModelError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+
+
 @app.command()
-def score(path: Annotated[str, typer.Argument(help="JSON Lines file, or - for stdin.")] = "-") -> None:
+def score(
+    path: Annotated[str, typer.Argument(help="JSON Lines file, or - for stdin.")] = "-",
+    config: ConfigOpt = None,
+    engine: EngineOpt = EngineName.learned,
+    model: ModelOpt = None,
+) -> None:
     """Score JSON Lines {"id","text","brand"?}: one JSON line out per line in, in order."""
     from monitor.cli_score import run_score
 
+    scorer = _scorer(config, engine, model)
     if path == "-":
-        code = run_score(sys.stdin, sys.stdout, sys.stderr)
+        code = run_score(sys.stdin, sys.stdout, sys.stderr, scorer)
     else:
         try:
             with open(path, encoding="utf-8") as fh:
-                code = run_score(fh, sys.stdout, sys.stderr)
+                code = run_score(fh, sys.stdout, sys.stderr, scorer)
         except OSError as exc:
             typer.echo(f"cannot read {path}: {exc.strerror}", err=True)
             raise typer.Exit(2) from None
@@ -231,12 +273,50 @@ def score(path: Annotated[str, typer.Argument(help="JSON Lines file, or - for st
 
 @app.command("eval")
 def eval_(
-    path: Annotated[str, typer.Argument(help="Labeled JSONL: text, brand?, category, incident.")],
+    path: Annotated[
+        str,
+        typer.Argument(help="Labeled JSONL: text, brand?, incident, category, needs_reply?, opportunity?"),
+    ],
+    config: ConfigOpt = None,
+    engine: EngineOpt = EngineName.learned,
+    model: ModelOpt = None,
 ) -> None:
-    """Precision, recall and F1 for `incident`, category accuracy and the confusion by category."""
+    """Incident P/R/F1 and false alarms, category accuracy, reply/opportunity F1, the confusion table."""
     from monitor.cli_score import run_eval
 
-    raise typer.Exit(run_eval(path, sys.stdout))
+    raise typer.Exit(run_eval(path, sys.stdout, _scorer(config, engine, model)))
+
+
+@app.command("train")
+def train_(
+    config: ConfigOpt = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Where to write the model (default: [detector] model, else the shipped one).",
+        ),
+    ] = None,
+    corpus: Annotated[
+        Path | None,
+        typer.Option("--corpus", help="A directory of labeled *.jsonl (default: the bundled corpus)."),
+    ] = None,
+) -> None:
+    """Rebuild the detector from the labeled corpus and, with --config, the team's labels (deterministic)."""
+    from monitor.cli_train import run_train
+
+    cfg = _config(config) if config or get_settings().config else None
+    raise typer.Exit(
+        run_train(
+            config=cfg,
+            database_url=database_url(cfg) if cfg is not None else None,
+            output=output,
+            corpus=corpus,
+            out=sys.stdout,
+            err=sys.stderr,
+        )
+    )
 
 
 @app.command()

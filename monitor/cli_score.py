@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from monitor.scoring import CATEGORIES, Score, ScoreInput, Scorer
-from monitor.scoring.evaluate import Labeled, evaluate, format_report
+from monitor.training.evaluate import Labeled, evaluate, format_report
 
-_OPTIONAL_STR = ("brand", "title")
+_OPTIONAL_STR = ("brand", "title", "language")
+# Lines are scored in batches: the encoder reads many short texts far faster than one at a time.
+_BATCH = 256
 _OPTIONAL_INT = ("author_reach", "engagement")
 
 
@@ -48,6 +50,7 @@ def _to_input(obj: dict[str, Any]) -> ScoreInput:
         handles=tuple(handles),
         author_reach=obj.get("author_reach"),
         engagement=obj.get("engagement"),
+        language=obj.get("language"),
     )
 
 
@@ -65,14 +68,25 @@ def score_record(item_id: Any, score: Score) -> dict[str, Any]:
         "urgency": score.urgency,
         "category": score.category,
         "incident": score.incident,
+        "needs_reply": score.needs_reply,
+        "opportunity": score.opportunity,
+        "language": score.language,
+        "model": score.model,
         "reasons": [{"cue": r.cue, "weight": r.weight, "evidence": r.evidence} for r in score.reasons],
     }
 
 
-def run_score(inp: TextIO, out: TextIO, err: TextIO) -> int:
-    """Score JSON Lines {"id","text","brand"?} from `inp`; bad lines go to `err`; 1 if any was bad."""
-    scorer = Scorer()
+def run_score(inp: TextIO, out: TextIO, err: TextIO, scorer: Scorer) -> int:
+    """Score JSON Lines {"id","text","brand"?}: output in input order; bad lines go to `err`; 1 if any."""
     bad = False
+    pending: list[tuple[Any, ScoreInput]] = []
+
+    def flush() -> None:
+        scores = scorer.score_many([item for _, item in pending])
+        for (item_id, _), score in zip(pending, scores, strict=True):
+            out.write(json.dumps(score_record(item_id, score), ensure_ascii=False) + "\n")
+        pending.clear()
+
     for number, line in _lines(inp):
         try:
             obj = _parse(line)
@@ -80,27 +94,41 @@ def run_score(inp: TextIO, out: TextIO, err: TextIO) -> int:
                 raise BadLine("missing id")
             item = _to_input(obj)
         except BadLine as exc:
+            flush()  # keep stdout in input order around the bad line
             err.write(f"line {number}: {exc}\n")
             bad = True
             continue
-        out.write(json.dumps(score_record(obj["id"], scorer.score(item)), ensure_ascii=False) + "\n")
+        pending.append((obj["id"], item))
+        if len(pending) >= _BATCH:
+            flush()
+    flush()
     return 1 if bad else 0
 
 
-def _labeled(obj: dict[str, Any]) -> tuple[ScoreInput, bool, str | None]:
+def _flag(obj: dict[str, Any], name: str) -> bool | None:
+    value = obj.get(name)
+    if value is not None and not isinstance(value, bool):
+        raise BadLine(f"{name} is not true/false")
+    return value
+
+
+def _labeled(obj: dict[str, Any]) -> tuple[ScoreInput, bool | None, str | None, bool | None, bool | None]:
     incident = obj.get("incident")
-    if not isinstance(incident, bool):
-        raise BadLine("incident is missing or not true/false")
+    if incident is not None and not isinstance(incident, bool):
+        raise BadLine("incident is not true/false")
     category = obj.get("category")
     if category is not None and category not in CATEGORIES:
         raise BadLine(f"unknown category {category!r}")
     if incident and category is None:
         raise BadLine("an incident needs a category")
-    return _to_input(obj), incident, category
+    reply, opportunity = _flag(obj, "needs_reply"), _flag(obj, "opportunity")
+    if incident is None and reply is None and opportunity is None:
+        raise BadLine("no label: give incident (and category), needs_reply or opportunity")
+    return _to_input(obj), incident, category, reply, opportunity
 
 
-def run_eval(path: str, out: TextIO, err: TextIO | None = None) -> int:
-    """Print incident P/R/F1, category accuracy and a confusion table for a labeled JSONL file."""
+def run_eval(path: str, out: TextIO, scorer: Scorer, err: TextIO | None = None) -> int:
+    """Print incident P/R/F1, false alarms, category accuracy, reply/opportunity F1 and the confusion."""
     err = err if err is not None else sys.stderr
     try:
         with open(path, encoding="utf-8") as f:
@@ -117,10 +145,11 @@ def run_eval(path: str, out: TextIO, err: TextIO | None = None) -> int:
     except UnicodeDecodeError as exc:
         err.write(f"error: {path} is not UTF-8 text: {exc.reason}\n")
         return 2
-    scorer = Scorer()
-    labeled = []
-    for item, gold_incident, gold_category in rows:
-        s = scorer.score(item)
-        labeled.append(Labeled(gold_incident, gold_category, s.incident, s.category))
+    scores = scorer.score_many([row[0] for row in rows])
+    labeled = [
+        Labeled(incident, category, s.incident, s.category, reply, s.needs_reply, opportunity, s.opportunity)
+        for (_, incident, category, reply, opportunity), s in zip(rows, scores, strict=True)
+    ]
+    out.write(f"model: {scorer.version}\n")
     out.write(format_report(evaluate(labeled)))
     return 0

@@ -179,8 +179,27 @@ class UserConfig(_Strict):
         return v
 
 
+class DetectorConfig(_Strict):
+    incident_threshold: float | None = Field(
+        default=None,
+        gt=0,
+        lt=1,
+        description="Flag a mention when its incident probability reaches this (default: the model's "
+        "0.5; detector.json records its best-F1 threshold and an 'incident_quiet' one, false alarms ≤ 5%).",
+    )
+    model: str | None = Field(
+        default=None,
+        description="Where `monitor train --config` writes this deployment's model (the team's labels "
+        "folded in), and where the scorer reads it; relative to this file. Default: the shipped model.",
+    )
+    team_weight: float = Field(
+        default=5.0, gt=0, le=100, description="One team label counts as this many rows."
+    )
+
+
 class AppConfig(_Strict):
     api: ApiConfig = ApiConfig()
+    detector: DetectorConfig = DetectorConfig()
     database: DatabaseConfig = DatabaseConfig()
     worker: WorkerConfig = WorkerConfig()
     alerts: AlertPolicyConfig = AlertPolicyConfig()
@@ -300,6 +319,16 @@ def parse_config(raw: dict[str, Any], path: Path | str | None = None) -> AppConf
         raise _first_error(exc, "", path) from None
     _check_references(cfg, path)
     return cfg
+
+
+def detector_model(cfg: AppConfig) -> Path | None:
+    """The deployment's model file ([detector] model, relative to the config file), or None."""
+    if not cfg.detector.model:
+        return None
+    model = Path(cfg.detector.model).expanduser()
+    if not model.is_absolute() and cfg.path:
+        model = Path(cfg.path).resolve().parent / model
+    return model
 
 
 def load_config(path: Path | str | None) -> AppConfig:

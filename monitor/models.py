@@ -4,7 +4,7 @@ from monitor.alerts.models import AlertDelivery
 from monitor.brands.models import Brand
 from monitor.db import Base
 from monitor.incidents.models import Incident
-from monitor.mentions.models import Mention
+from monitor.mentions.models import Mention, MentionLabel
 from monitor.sources.models import Source
 
-__all__ = ["AlertDelivery", "Base", "Brand", "Incident", "Mention", "Source"]
+__all__ = ["AlertDelivery", "Base", "Brand", "Incident", "Mention", "MentionLabel", "Source"]

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from connectors.base import Connector
 from connectors.base import Mention as Item
 from monitor.brands.models import Brand
-from monitor.config import AppConfig
+from monitor.config import AppConfig, detector_model
 from monitor.dedupe import canonical_url, text_fingerprint
 from monitor.matching import BrandMatcher, BrandRule
 from monitor.mentions.store import ScoredMention, StoredMention, store_mentions
@@ -53,12 +53,25 @@ def normalize_all(connector: Connector, raws: Sequence[Any], config: Any) -> tup
     return items, skipped
 
 
+def scorer_for(config: AppConfig) -> Scorer:
+    """The scorer with the deployment's model ([detector] model) or, until it exists, the shipped one."""
+    path = detector_model(config)
+    if path is not None and not path.with_suffix(".npz").exists():
+        log.warning(
+            "detector model %s does not exist yet; scoring with the shipped model until "
+            "`monitor train --config` writes it",
+            path,
+        )
+        path = None
+    return Scorer(model=path, incident_threshold=config.detector.incident_threshold)
+
+
 class Pipeline:
     """Matching and scoring compiled once per configuration; stores into the caller's session."""
 
     def __init__(self, config: AppConfig, *, scorer: Scorer | None = None) -> None:
         self.config = config
-        self.scorer = scorer or Scorer()
+        self.scorer = scorer or scorer_for(config)
         self.matcher = BrandMatcher(
             [BrandRule(b.name, b.query, tuple(b.handles), b.exclude) for b in config.brands]
         )
@@ -89,6 +102,7 @@ class Pipeline:
                             handles=self._handles.get(brand, ()),
                             author_reach=it.author_reach,
                             engagement=it.engagement,
+                            language=it.language,
                         )
                     )
                     owners.append((it, brand_ids[brand]))

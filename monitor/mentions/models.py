@@ -3,7 +3,18 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from monitor.db import Base, BigId, JSONType, UTCDateTime, utcnow
@@ -60,6 +71,32 @@ class Mention(Base):
     category: Mapped[str | None] = mapped_column(String(30))
     is_incident: Mapped[bool] = mapped_column(Boolean, default=False)
     direct: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The detector's other verdicts: the post expects an answer / is an engagement or sales chance.
+    needs_reply: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    opportunity: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    probability: Mapped[float | None] = mapped_column(Float)  # incident probability; None before v2
+    category_probability: Mapped[float | None] = mapped_column(Float)  # the category head's; None before v2
+    model: Mapped[str | None] = mapped_column(String(80))  # the detector version that scored it
     reasons: Mapped[list[Any]] = mapped_column(JSONType, default=list)
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"))
     raw: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class MentionLabel(Base):
+    """A person's correction of a mention's score: any of the four labels, who and when.
+
+    Rows are never updated: the latest non-null value of each field is the mention's label, and
+    the history shows who changed their mind. `monitor train` folds these into the model.
+    """
+
+    __tablename__ = "mention_labels"
+    __table_args__ = (Index("ix_mention_labels_mention", "mention_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
+    incident: Mapped[bool | None] = mapped_column(Boolean)
+    category: Mapped[str | None] = mapped_column(String(30))
+    needs_reply: Mapped[bool | None] = mapped_column(Boolean)
+    opportunity: Mapped[bool | None] = mapped_column(Boolean)
+    labeled_by: Mapped[str] = mapped_column(String(200))
+    labeled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,6 +1,6 @@
-"""Scoring stage: sentiment (VADER), urgency, category and incident flag for one mention."""
+"""Scoring stage: sentiment (VADER), urgency, incident, category, needs_reply and opportunity."""
 
-from .engine import Scorer
+from .scorer import Scorer
 from .taxonomy import CATEGORIES, CATEGORY_WEIGHT
 from .types import Reason, Score, ScoreInput
 

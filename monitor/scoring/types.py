@@ -16,6 +16,7 @@ class ScoreInput:
     handles: tuple[str, ...] = ()
     author_reach: int | None = None  # followers / subscribers, where the source gives them
     engagement: int | None = None  # score / likes / comments, where the source gives them
+    language: str | None = None  # as the source states it ("en", "pt-BR"); detected when None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,16 +39,19 @@ class Score:
     incident: bool
     reasons: tuple[Reason, ...]
     direct: bool  # addressed to the brand: its handle, a leading @mention, a question to it
+    needs_reply: bool = False  # the post asks or expects the brand to answer
+    opportunity: bool = False  # a chance to win goodwill or a sale (a playful request, a recommendation ask)
+    language: str | None = None  # ISO 639-1 ("en", "es", …), "und" when it cannot be told
+    probability: float = 0.0  # the detector's incident probability (the flag is a threshold on it)
+    category_probability: float = 0.0  # how sure the category head is of `category` (0 when none)
+    model: str = ""  # the detector's version string
 
 
-# The scorer builds a Score per mention and a Reason per fired cue. A frozen dataclass's __init__
-# sets each field through object.__setattr__, which costs about twice as much as the slot
-# descriptors themselves; these build the same objects (equal, hashable, frozen) the short way.
+# The cue engine builds a Reason per fired cue. A frozen dataclass's __init__ sets each field through
+# object.__setattr__, which costs about twice as much as the slot descriptors themselves; this builds
+# the same objects (equal, hashable, frozen) the short way.
 _new = object.__new__
 _set_cue, _set_weight, _set_evidence = (getattr(Reason, f).__set__ for f in ("cue", "weight", "evidence"))
-_set_sentiment, _set_urgency, _set_category, _set_incident, _set_reasons, _set_direct = (
-    getattr(Score, f).__set__ for f in ("sentiment", "urgency", "category", "incident", "reasons", "direct")
-)
 
 
 def make_reason(cue: str, weight: float, evidence: str) -> Reason:
@@ -57,22 +61,3 @@ def make_reason(cue: str, weight: float, evidence: str) -> Reason:
     _set_weight(reason, weight)
     _set_evidence(reason, evidence)
     return reason
-
-
-def make_score(
-    sentiment: float,
-    urgency: float,
-    category: str | None,
-    incident: bool,
-    reasons: tuple[Reason, ...],
-    direct: bool,
-) -> Score:
-    """Score(...) in field order, built without the frozen-dataclass __init__."""
-    score = _new(Score)
-    _set_sentiment(score, sentiment)
-    _set_urgency(score, urgency)
-    _set_category(score, category)
-    _set_incident(score, incident)
-    _set_reasons(score, reasons)
-    _set_direct(score, direct)
-    return score

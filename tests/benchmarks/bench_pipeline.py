@@ -1,8 +1,9 @@
 """Pipeline throughput against VADER alone, in one run on the same texts (not a timed test).
 
-Measures the path the worker runs per batch: normalized items -> match -> score -> store
-(SQLite, idempotent insert) -> group into incidents, committed per batch of 100.
-Prints one JSON line: {"mentions", "pipeline_per_s", "vader_only_per_s", "ratio", "corpus"}.
+Measures the path the worker runs per batch: normalized items -> match -> score (VADER, the cue
+engine, the language, the sentence encoder and the detector's heads) -> store (idempotent insert)
+-> group into incidents, committed per batch of 100, on SQLite or (--db postgres) PostgreSQL.
+Prints one JSON line: {"mentions", "pipeline_per_s", "vader_only_per_s", "ratio", "corpus", "db"}.
 
 Corpora: `recorded` (default) is every item of the recorded API payloads in tests/fixtures,
 fetched and normalized by its own connector (Reddit, Hacker News, Mastodon, Bluesky, Discourse,
@@ -20,6 +21,8 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,6 +35,7 @@ from monitor.config import parse_config  # noqa: E402
 from monitor.db import make_engine, make_session_factory, session_scope, upgrade  # noqa: E402
 from monitor.pipeline import Pipeline  # noqa: E402
 from monitor.sync import sync_config  # noqa: E402
+from tests.support.pg import temp_database  # noqa: E402
 
 BRANDS = ["Acme", "Lumiere", "Northwind", "Bayside", "Copperleaf", "Orbit", "Zephyr", "Solstice"]
 # About one mention in five reports a problem, as in a brand's stream on a bad day.
@@ -108,12 +112,24 @@ def vader_seconds(texts: list[str]) -> float:
     return time.perf_counter() - t
 
 
-def pipeline_seconds(texts: list[str], batch: int) -> float:
-    """The worker's path over the texts, on a fresh SQLite database, committed per batch."""
-    config = parse_config(CONFIG)
+@contextmanager
+def fresh_database(db: str) -> Iterator[str]:
+    """A migrated, empty database: a SQLite file, or a throwaway PostgreSQL database."""
+    if db == "postgres":
+        with temp_database() as url:
+            upgrade(url)
+            yield url
+        return
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
         upgrade(url)
+        yield url
+
+
+def pipeline_seconds(texts: list[str], batch: int, db: str = "sqlite") -> float:
+    """The worker's path over the texts, on a fresh database, committed per batch."""
+    config = parse_config(CONFIG)
+    with fresh_database(db) as url:
         engine = make_engine(url)
         factory = make_session_factory(engine)
         base = datetime.now(UTC) - timedelta(hours=2)
@@ -142,19 +158,20 @@ def pipeline_seconds(texts: list[str], batch: int) -> float:
     return seconds
 
 
-def bench(n: int, batch: int, corpus: str = "recorded", repeat: int = 3) -> dict:
+def bench(n: int, batch: int, corpus: str = "recorded", repeat: int = 3, db: str = "sqlite") -> dict:
     texts = make_texts(n, corpus)
     # Interleaved, best of each: a busy neighbour on a 2-core machine slows both sides alike.
     vader_s = pipe_s = float("inf")
     for _ in range(repeat):
         vader_s = min(vader_s, vader_seconds(texts))
-        pipe_s = min(pipe_s, pipeline_seconds(texts, batch))
+        pipe_s = min(pipe_s, pipeline_seconds(texts, batch, db))
     return {
         "mentions": n,
         "pipeline_per_s": round(n / pipe_s, 1),
         "vader_only_per_s": round(n / vader_s, 1),
         "ratio": round(vader_s / pipe_s, 3),
         "corpus": corpus,
+        "db": db,
     }
 
 
@@ -164,9 +181,12 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=100)
     ap.add_argument("--corpus", choices=["recorded", "short"], default="recorded")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each side; the best of each is kept")
+    ap.add_argument(
+        "--db", choices=["sqlite", "postgres"], default="sqlite", help="postgres: MONITOR_TEST_PG_URL"
+    )
     ap.add_argument("--json", action="store_true", help="print one JSON line (the default output)")
     args = ap.parse_args()
-    print(json.dumps(bench(args.mentions, args.batch, args.corpus, args.repeat)))
+    print(json.dumps(bench(args.mentions, args.batch, args.corpus, args.repeat, args.db)))
 
 
 if __name__ == "__main__":

@@ -1,16 +1,17 @@
-"""The cue matcher, negation, pricing anomalies, directness and the evaluation arithmetic."""
+"""The cue engine: the matcher, negation, pricing anomalies, directness and its verdicts."""
 
 from __future__ import annotations
 
 import dataclasses
 
 import pytest
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from monitor.scoring import ScoreInput, Scorer
-from monitor.scoring.cues import Cue, CueMatcher, _sees_outside
-from monitor.scoring.evaluate import Labeled, evaluate, format_report
-from monitor.scoring.pricing import PRICING_CUES, price_reasons
-from monitor.scoring.types import Reason, Score, make_reason, make_score
+from monitor.scoring import ScoreInput
+from monitor.scoring.cues import CueScorer, CueVerdict
+from monitor.scoring.cues.matcher import Cue, CueMatcher, _sees_outside
+from monitor.scoring.cues.pricing import PRICING_CUES, price_reasons
+from monitor.scoring.types import Reason, make_reason
 
 _CUES = [
     Cue("t.broken", "t", 0.5, ("broken", "broke down"), negatable=True),
@@ -114,9 +115,16 @@ def test_no_price_anomaly(text: str) -> None:
     assert price_reasons(text, _PRICING.find(text)) == []
 
 
+_VADER = SentimentIntensityAnalyzer()
+
+
 @pytest.fixture(scope="module")
-def scorer() -> Scorer:
-    return Scorer()
+def cues() -> CueScorer:
+    return CueScorer()
+
+
+def _assess(cues: CueScorer, item: ScoreInput) -> CueVerdict:
+    return cues.assess(item, _VADER.polarity_scores(item.text)["compound"])
 
 
 @pytest.mark.parametrize(
@@ -129,59 +137,41 @@ def scorer() -> Scorer:
         (ScoreInput("my Acme ring cracked", brand="Acme", handles=("@Acme",)), False),
     ],
 )
-def test_directness(scorer: Scorer, item: ScoreInput, direct: bool) -> None:
-    assert scorer.score(item).direct is direct
+def test_directness(cues: CueScorer, item: ScoreInput, direct: bool) -> None:
+    assert _assess(cues, item).direct is direct
 
 
-def test_reach_raises_urgency_not_the_verdict(scorer: Scorer) -> None:
-    text = "Acme app keeps crashing at checkout"
-    plain = scorer.score(ScoreInput(text, brand="Acme"))
-    loud = scorer.score(ScoreInput(text, brand="Acme", author_reach=250_000, engagement=900))
-    assert loud.incident is plain.incident is True
-    assert loud.urgency > plain.urgency
-    assert {"reach.followers", "reach.engagement"} <= {r.cue for r in loud.reasons}
-
-
-def test_severity_orders_urgency(scorer: Scorer) -> None:
-    fire = scorer.score(ScoreInput("My Acme heater caught fire", brand="Acme"))
-    rude = scorer.score(ScoreInput("Acme cashier was rude to me", brand="Acme"))
+def test_severity_orders_urgency(cues: CueScorer) -> None:
+    fire = _assess(cues, ScoreInput("My Acme heater caught fire", brand="Acme"))
+    rude = _assess(cues, ScoreInput("Acme cashier was rude to me", brand="Acme"))
     assert fire.urgency > rude.urgency
 
 
-def test_every_reason_explains_itself(scorer: Scorer) -> None:
-    score = scorer.score(ScoreInput("Acme charged me TWICE and nobody answers!!", brand="Acme"))
-    assert score.incident and score.category == "billing"
-    cues = {r.cue for r in score.reasons}
-    assert {"billing.double_charged", "intensity.punctuation", "intensity.caps"} <= cues
-    assert all(r.evidence for r in score.reasons)
+def test_every_reason_explains_itself(cues: CueScorer) -> None:
+    verdict = _assess(cues, ScoreInput("Acme charged me TWICE and nobody answers!!", brand="Acme"))
+    assert verdict.incident and verdict.category == "billing"
+    names = {r.cue for r in verdict.reasons}
+    assert {"billing.double_charged", "intensity.punctuation", "intensity.caps"} <= names
+    assert all(r.evidence for r in verdict.reasons)
 
 
-def test_score_many_keeps_order(scorer: Scorer) -> None:
-    items = [ScoreInput("Acme site is down"), ScoreInput("nice weather")]
-    assert [s.incident for s in scorer.score_many(items)] == [True, False]
+def test_verdict_carries_the_evidence_the_detector_reads(cues: CueScorer) -> None:
+    glitch = _assess(cues, ScoreInput("studs listed at $12 instead of $1200, checkout went through"))
+    assert glitch.evidence["pricing_error"] >= 0.85 and glitch.price == 0.85
+    assert glitch.problem > 0.55
+    quiet = _assess(cues, ScoreInput("nice weather in Lisbon today"))
+    assert (quiet.incident, quiet.evidence, quiet.price, quiet.problem) == (False, {}, 0.0, 0.0)
 
 
-def test_evaluate() -> None:
-    rows = [
-        Labeled(True, "billing", True, "billing"),
-        Labeled(True, "outage", True, "billing"),
-        Labeled(True, "safety", False, None),
-        Labeled(False, None, True, "outage"),
-        Labeled(False, None, False, None),
-    ]
-    report = evaluate(rows)
-    assert (report.precision, report.recall) == (2 / 3, 2 / 3)
-    assert report.f1 == pytest.approx(2 / 3)
-    assert report.category_accuracy == pytest.approx(1 / 3)
-    assert report.confusion[("safety", "none")] == 1
-    assert report.confusion[("none", "outage")] == 1
-    assert "incident F1: 0.667" in format_report(report)
+def test_a_damped_verdict_says_so(cues: CueScorer) -> None:
+    verdict = _assess(
+        cues, ScoreInput("Acme is hiring: service desk agents wanted, apply online", brand="Acme")
+    )
+    assert not verdict.incident
 
 
-def test_fast_constructors_build_the_dataclasses() -> None:
+def test_fast_reason_constructor_builds_the_dataclass() -> None:
     reason = make_reason("t.x", 0.5, "x")
     assert reason == Reason("t.x", 0.5, "x") and hash(reason) == hash(Reason("t.x", 0.5, "x"))
-    score = make_score(-0.2, 0.4, "billing", True, (reason,), False)
-    assert score == Score(-0.2, 0.4, "billing", True, (reason,), False)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        score.urgency = 1.0  # type: ignore[misc]
+        reason.weight = 1.0  # type: ignore[misc]

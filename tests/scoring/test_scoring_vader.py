@@ -32,8 +32,9 @@ def _pearson(xs: list[float], ys: list[float]) -> float:
 
 @pytest.fixture(scope="module")
 def scored() -> list[tuple[float, str, float]]:
-    scorer = Scorer()
-    return [(mean, text, scorer.score(ScoreInput(text)).sentiment) for mean, text in _tweets()]
+    tweets = _tweets()
+    scores = Scorer().score_many([ScoreInput(text) for _, text in tweets])
+    return [(mean, text, s.sentiment) for (mean, text), s in zip(tweets, scores, strict=True)]
 
 
 def test_fixture_is_complete() -> None:

@@ -1,4 +1,7 @@
-"""The scorer: VADER plus cue families, combined into urgency, category and an incident flag.
+"""The cue engine: hand-weighted cue families, combined into evidence, a category and a verdict.
+
+The learned scorer (monitor/scoring/scorer.py) reads its evidence as features and its reasons as
+explanations; on its own it is the detector of earlier versions, kept for comparison (`--engine cues`).
 
 Evidence is additive and readable: every cue that fires adds its weight and leaves a Reason.
 Category cues pick the category; general complaint language, VADER negativity, intensity and
@@ -10,24 +13,22 @@ jokes, adverts, job posts and news multiply the evidence down.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from dataclasses import dataclass
 from operator import attrgetter
 
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-from .cues import Cue, CueMatcher, Hit
+from ..taxonomy import CATEGORY_WEIGHT, FALLBACK_CATEGORY
+from ..types import Reason, ScoreInput
+from ..types import make_reason as _reason
 from .lexicon import INCIDENT_CUES
 from .lexicon_context import CONTEXT_CUES
 from .lexicon_more import MORE_CUES
 from .lexicon_situations import SITUATION_CUES
 from .lexicon_symptoms import SYMPTOM_CUES
+from .matcher import Cue, CueMatcher, Hit
 from .pricing import PRICING_CUES, price_reasons
 from .priority import GENERIC, choose
 from .signals import SELF_EVIDENT, damp, directness, intensity, is_direct, names_brand, reach_boost
 from .structures import brand_down, structure_reasons
-from .taxonomy import CATEGORY_WEIGHT, FALLBACK_CATEGORY
-from .types import Reason, Score, ScoreInput, make_score
-from .types import make_reason as _reason
 
 INCIDENT_THRESHOLD = 0.55
 
@@ -111,20 +112,38 @@ def _may_price(lower: str) -> bool:
     )
 
 
-def _quiet(item: ScoreInput, text: str, lower: str, compound: float, reasons: tuple[Reason, ...]) -> Score:
-    """The score of a mention with no problem evidence: urgency from negativity and directness."""
+@dataclass(frozen=True, slots=True)
+class CueVerdict:
+    """What the cue engine read in one mention: its verdict and the evidence behind it."""
+
+    urgency: float
+    category: str | None  # the engine's category when it flags the mention, else None
+    incident: bool
+    reasons: tuple[Reason, ...]
+    direct: bool
+    problem: float  # problem evidence after damping; 0.0 when no problem cue fired
+    evidence: dict[str, float]  # evidence per category before the pick (empty when none)
+    price: float  # the strongest price-arithmetic weight (a gap, a $0 total), 0.0 when none
+
+
+_NO_EVIDENCE: dict[str, float] = {}
+
+
+def _quiet(
+    item: ScoreInput, text: str, lower: str, compound: float, reasons: tuple[Reason, ...]
+) -> CueVerdict:
+    """The verdict on a mention with no problem evidence: urgency from negativity and directness."""
     direct = bool(item.handles or item.brand or "@" in lower) and is_direct(item, text, lower)
     # Written as in the general case (problem and severity 0.0) so the float result is the same.
     raw = 0.0 + 0.3 * 0.0 + _VADER_ALONE * max(0.0, -compound) + 0.05 * direct
-    return make_score(compound, round(1.0 - math.exp(-1.1 * raw), 4), None, False, reasons, direct)
+    urgency = round(1.0 - math.exp(-1.1 * raw), 4)
+    return CueVerdict(urgency, None, False, reasons, direct, 0.0, _NO_EVIDENCE, 0.0)
 
 
-class Scorer:
-    """Scores mentions; build once, it compiles the cue patterns and VADER's lexicon."""
+class CueScorer:
+    """Reads mentions with the cue families; build once, it compiles the cue patterns."""
 
     def __init__(self) -> None:
-        # VADER itself, called as published: `sentiment` is reported exactly as vaderSentiment gives it.
-        self._vader = SentimentIntensityAnalyzer()
         self._matcher = CueMatcher(
             (*INCIDENT_CUES, *MORE_CUES, *CONTEXT_CUES, *PRICING_CUES, *SITUATION_CUES, *SYMPTOM_CUES)
         )
@@ -142,10 +161,8 @@ class Scorer:
             for cue in self._matcher.cues
         )
 
-    def score(self, item: ScoreInput, *, compound: float | None = None) -> Score:
-        """Score one mention (`compound`: VADER's score of item.text, when the caller already has it)."""
-        if compound is None:
-            compound = self._vader.polarity_scores(item.text)["compound"]  # the text alone, never the title
+    def assess(self, item: ScoreInput, compound: float) -> CueVerdict:
+        """Read one mention; `compound` is VADER's score of item.text (the text alone, never the title)."""
         title = item.title
         text = f"{title}. {item.text}" if title else item.text
         lower = text.lower()
@@ -157,21 +174,9 @@ class Scorer:
             return _quiet(item, text, lower, compound, ())  # most mentions fire no cue at all
         return self._assess(item, text, lower, spans, compound)
 
-    def score_many(self, items: Sequence[ScoreInput]) -> list[Score]:
-        """Score mentions in order; a text attributed to several brands is read by VADER once."""
-        vader = self._vader.polarity_scores
-        compounds: dict[str, float] = {}
-        out = []
-        for item in items:
-            compound = compounds.get(item.text)
-            if compound is None:
-                compound = compounds[item.text] = vader(item.text)["compound"]
-            out.append(self.score(item, compound=compound))
-        return out
-
     def _assess(
         self, item: ScoreInput, text: str, lower: str, spans: list[tuple[int, int, int]], compound: float
-    ) -> Score:
+    ) -> CueVerdict:
         reasons: list[Reason] = []
         categories: dict[str, float] = {}
         generic: dict[str, float] = {}
@@ -259,11 +264,13 @@ class Scorer:
                 del categories["product_defect"]
 
         strong_price = False
+        price = 0.0
         if price_hits or _may_price(lower):
             for name, weight, evidence in price_reasons(lower, price_hits):
                 categories["pricing_error"] = categories.get("pricing_error", 0.0) + weight
                 reasons.append(_reason(name, weight, evidence[:80]))
                 strong_price = True
+                price = max(price, weight)
                 if weight > top_cue:
                     top_cue = weight
         if not (categories or complaint or modifiers):
@@ -337,4 +344,13 @@ class Scorer:
         urgency = round(1.0 - math.exp(-1.1 * raw), 4)
         if len(reasons) > 1:
             reasons.sort(key=_by_weight, reverse=True)
-        return make_score(compound, urgency, category if incident else None, incident, tuple(reasons), direct)
+        return CueVerdict(
+            urgency,
+            category if incident else None,
+            incident,
+            tuple(reasons),
+            direct,
+            problem,
+            categories,
+            price,
+        )

@@ -11,7 +11,7 @@ need number logic as well and live in pricing.py.
 
 from __future__ import annotations
 
-from .cues import Cue
+from .matcher import Cue
 
 _NUM = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|many|few|a few|a couple of)"
 _OBJ = r"(?:my|our|his|her|their|the|a|an)"

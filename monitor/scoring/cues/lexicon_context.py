@@ -9,8 +9,8 @@ resolved, a joke, an advert, a job post or news.
 
 from __future__ import annotations
 
-from .cues import Cue
 from .lexicon import _family
+from .matcher import Cue
 
 # fmt: off
 COMPLAINT = _family("complaint", [

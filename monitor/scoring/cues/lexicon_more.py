@@ -11,8 +11,8 @@ an escalation to a regulator or a lemon-law claim. Weights follow lexicon.py: 0.
 
 from __future__ import annotations
 
-from .cues import Cue
 from .lexicon import _each, _family
+from .matcher import Cue
 
 _NUM = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|a few|a couple of)"
 _KID = r"(?:baby|son|daughter|toddler|kid|kids|child|children|infant|newborn|little one|boy|girl)"

@@ -13,8 +13,8 @@ Weights follow lexicon.py; a damp's weight is the factor the evidence is multipl
 
 from __future__ import annotations
 
-from .cues import Cue
 from .lexicon import _family
+from .matcher import Cue
 
 _NUM = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|a few|a couple of)"
 

@@ -12,8 +12,8 @@ cooked", "is it just me or is nothing loading"). Each row is a verb or object fa
 
 from __future__ import annotations
 
-from .cues import Cue
 from .lexicon import _family
+from .matcher import Cue
 
 _REPEAT = (
     r"(?:reboot|restart|crash|freez|shut(?:t)?|turn(?:ing|s)? off|disconnect|drop|dropp|reset|overheat|beep|flicker|leak|spinn|glitch|"

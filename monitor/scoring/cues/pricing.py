@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from .cues import Cue, Hit
 from .lexicon import _family
+from .matcher import Cue, Hit
 
 STRONG = 0.85
 DOUBTED = 0.7

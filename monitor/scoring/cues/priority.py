@@ -15,7 +15,7 @@ came out billing. Three rules, in order:
 
 from __future__ import annotations
 
-from .taxonomy import CATEGORY_WEIGHT
+from ..taxonomy import CATEGORY_WEIGHT
 
 _CATEGORY_CAP = 1.3
 _GENERIC_SHARE = 0.5

@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 import re
 
+from ..types import Reason, ScoreInput
+from ..types import make_reason as _reason
 from .lexicon_context import DAMP
 from .lexicon_situations import DAMP_SITUATIONS
-from .types import Reason, ScoreInput
-from .types import make_reason as _reason
 
 # A cue this strong says by itself that a product or service is involved.
 SELF_EVIDENT = 0.6

@@ -1,0 +1,1 @@
+"""The trained detector: the sentence encoder, language, features, heads and the artifact."""

@@ -1,0 +1,1 @@
+"""Training the detector: the labeled corpus, `monitor train`, the team's labels and the figures."""
