@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.brands.models import Brand
+from monitor.mentions.labels import CurrentLabel, current_labels
 from monitor.mentions.models import Mention
-from monitor.mentions.schemas import MentionFilters, MentionRead
+from monitor.mentions.schemas import LabelRead, MentionFilters, MentionRead
 from monitor.schemas import Page, decode_cursor, encode_cursor
 from monitor.sources.models import Source
 
@@ -26,8 +29,8 @@ def _base() -> Select[tuple[Mention, str, str]]:
     )
 
 
-def to_read(mention: Mention, brand: str, source: str) -> MentionRead:
-    """The API view of a mention row."""
+def to_read(mention: Mention, brand: str, source: str, label: CurrentLabel | None = None) -> MentionRead:
+    """The API view of a mention row (with the team's label when one is given)."""
     return MentionRead(
         id=mention.id,
         brand=brand,
@@ -45,10 +48,29 @@ def to_read(mention: Mention, brand: str, source: str) -> MentionRead:
         urgency=mention.urgency,
         category=mention.category,
         incident=mention.is_incident,
+        probability=mention.probability,
+        category_probability=mention.category_probability,
+        needs_reply=mention.needs_reply,
+        opportunity=mention.opportunity,
+        language=mention.language,
+        model=mention.model,
         incident_id=mention.incident_id,
         reasons=mention.reasons or [],
         duplicate_of_id=mention.duplicate_of_id,
+        label=LabelRead(**dataclasses.asdict(label)) if label else None,
     )
+
+
+def read_all(session: Session, rows: Sequence[Any]) -> list[MentionRead]:
+    """API views of (mention, brand, source) rows, with their labels fetched in one query."""
+    labels = current_labels(session, [row[0].id for row in rows])
+    return [to_read(m, brand, source, labels.get(m.id)) for m, brand, source in rows]
+
+
+def get_mention(session: Session, *, mention_id: int) -> MentionRead | None:
+    """One mention, or None."""
+    rows = session.execute(_base().where(Mention.id == mention_id)).all()
+    return read_all(session, rows)[0] if rows else None
 
 
 def list_mentions(session: Session, *, filters: MentionFilters) -> Page[MentionRead]:
@@ -72,6 +94,13 @@ def list_mentions(session: Session, *, filters: MentionFilters) -> Page[MentionR
         stmt = stmt.where(Mention.published_at < filters.until)
     if filters.min_urgency is not None:
         stmt = stmt.where(Mention.urgency >= filters.min_urgency)
+    if filters.needs_reply is not None:
+        stmt = stmt.where(Mention.needs_reply == filters.needs_reply)
+    if filters.opportunity is not None:
+        stmt = stmt.where(Mention.opportunity == filters.opportunity)
+    if filters.language is not None:
+        code = filters.language.lower()
+        stmt = stmt.where(or_(Mention.language == code, Mention.language.ilike(f"{code}-%")))
     if filters.q is not None:
         # ILIKE on PostgreSQL, lower() LIKE lower() on SQLite (ASCII-only case folding there)
         stmt = stmt.where(
@@ -90,7 +119,7 @@ def list_mentions(session: Session, *, filters: MentionFilters) -> Page[MentionR
         )
     stmt = stmt.order_by(Mention.published_at.desc(), Mention.id.desc()).limit(filters.limit + 1)
     rows = session.execute(stmt).all()
-    items = [to_read(m, brand, source) for m, brand, source in rows[: filters.limit]]
+    items = read_all(session, rows[: filters.limit])
     next_cursor = None
     if len(rows) > filters.limit:
         last = rows[filters.limit - 1][0]
@@ -108,4 +137,4 @@ def incident_timeline(
         .order_by(Mention.published_at.asc(), Mention.id.asc())
         .limit(cap)
     )
-    return [to_read(m, brand, source) for m, brand, source in session.execute(stmt).all()]
+    return read_all(session, session.execute(stmt).all())

@@ -1,14 +1,16 @@
-"""GET /api/mentions."""
+"""GET /api/mentions, one mention, and the team's label on it."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query, status
 
-from monitor.deps import SessionDep
-from monitor.mentions.queries import list_mentions
-from monitor.mentions.schemas import MentionFilters, MentionRead
+from monitor.db import utcnow
+from monitor.deps import CallerDep, SessionDep
+from monitor.mentions.labels import add_label
+from monitor.mentions.queries import get_mention, list_mentions
+from monitor.mentions.schemas import LabelBody, MentionFilters, MentionRead
 from monitor.schemas import Page
 
 router = APIRouter(prefix="/mentions", tags=["mentions"])
@@ -18,3 +20,43 @@ router = APIRouter(prefix="/mentions", tags=["mentions"])
 def get_mentions(session: SessionDep, filters: Annotated[MentionFilters, Query()]) -> Page[MentionRead]:
     """Mentions, newest first; follow `next_cursor` for older ones."""
     return list_mentions(session, filters=filters)
+
+
+_NOT_FOUND = {404: {"description": "No such mention."}}
+
+
+def _not_found(mention_id: int) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"mention {mention_id} not found")
+
+
+@router.get("/{mention_id}", response_model=MentionRead, responses=_NOT_FOUND)
+def get_one(session: SessionDep, mention_id: int) -> MentionRead:
+    """One mention, with the team's label if it has one."""
+    mention = get_mention(session, mention_id=mention_id)
+    if mention is None:
+        raise _not_found(mention_id)
+    return mention
+
+
+@router.post("/{mention_id}/label", response_model=MentionRead, responses=_NOT_FOUND)
+def label(session: SessionDep, caller: CallerDep, mention_id: int, body: LabelBody) -> MentionRead:
+    """Correct the score (any of incident, category, needs_reply, opportunity); `monitor train` learns it."""
+    try:
+        add_label(
+            session,
+            mention_id=mention_id,
+            by=body.by or caller,
+            now=utcnow(),
+            incident=body.incident,
+            category=body.category,
+            needs_reply=body.needs_reply,
+            opportunity=body.opportunity,
+        )
+    except LookupError:
+        session.rollback()
+        raise _not_found(mention_id) from None
+    session.commit()
+    mention = get_mention(session, mention_id=mention_id)
+    if mention is None:  # deleted between the commit and the read
+        raise _not_found(mention_id)
+    return mention

@@ -29,6 +29,46 @@ class Reason(BaseModel):
         return value
 
 
+class LabelRead(BaseModel):
+    """A person's correction of the score: the latest value of each field, who made the last change."""
+
+    incident: bool | None
+    category: str | None
+    needs_reply: bool | None
+    opportunity: bool | None
+    labeled_by: str
+    labeled_at: datetime
+
+
+class LabelBody(BaseModel):
+    """POST /api/mentions/{id}/label: any of the four labels (see docs/labeling.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    incident: bool | None = Field(default=None, description="Is this a problem the team should hear about?")
+    category: str | None = Field(
+        default=None, description=f"One of {', '.join(CATEGORIES)} (implies incident=true)."
+    )
+    needs_reply: bool | None = Field(default=None, description="Does the post expect the brand to answer?")
+    opportunity: bool | None = Field(default=None, description="An engagement or sales chance?")
+    by: str | None = Field(default=None, min_length=1, max_length=200, description="Default: the caller.")
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str | None) -> str | None:
+        if value is not None and value not in CATEGORIES:
+            raise ValueError(f"unknown category {value!r} (known: {', '.join(CATEGORIES)})")
+        return value
+
+    @model_validator(mode="after")
+    def _something_and_consistent(self) -> LabelBody:
+        if all(getattr(self, f) is None for f in ("incident", "category", "needs_reply", "opportunity")):
+            raise ValueError("give at least one of incident, category, needs_reply, opportunity")
+        if self.incident is False and self.category is not None:
+            raise ValueError("a category says it is an incident: incident=false cannot have one")
+        return self
+
+
 class MentionRead(BaseModel):
     """A stored, scored mention."""
 
@@ -50,9 +90,16 @@ class MentionRead(BaseModel):
     urgency: float = Field(description="0..1; how soon someone should look.")
     category: str | None
     incident: bool = Field(description="Flagged as a problem (counts towards an incident).")
+    probability: float | None = Field(description="The detector's incident probability (the flag's basis).")
+    category_probability: float | None = Field(description="How sure the detector is of the category.")
+    needs_reply: bool = Field(description="The post asks or expects the brand to answer.")
+    opportunity: bool = Field(description="An engagement or sales chance.")
+    language: str | None = Field(description='ISO 639-1 ("en", "es", ...), as the source gave or detected.')
+    model: str | None = Field(description="The detector version that scored it.")
     incident_id: int | None
     reasons: list[Reason]
     duplicate_of_id: int | None
+    label: LabelRead | None = Field(default=None, description="The team's correction, if any.")
 
 
 class MentionFilters(BaseModel):
@@ -68,6 +115,13 @@ class MentionFilters(BaseModel):
     since: AwareTime | None = Field(default=None, description="Published at or after (ISO-8601 with zone).")
     until: AwareTime | None = Field(default=None, description="Published before (ISO-8601 with zone).")
     min_urgency: float | None = Field(default=None, ge=0, le=1)
+    needs_reply: bool | None = Field(default=None, description="true: only posts that expect an answer.")
+    opportunity: bool | None = Field(default=None, description="true: only engagement or sales chances.")
+    language: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z]{2,3}$",
+        description='Language code, e.g. "es" (also matches "es-MX").',
+    )
     q: str | None = Field(default=None, min_length=1, max_length=200, description="Text/title substring.")
     limit: int = Field(default=50, ge=1, le=500)
     cursor: Annotated[str | None, check_cursor(datetime, int)] = Field(

@@ -15,7 +15,7 @@ from monitor.incidents.models import Incident
 from monitor.incidents.queries import list_incidents
 from monitor.incidents.schemas import IncidentFilters, IncidentRead
 from monitor.mentions.models import Mention
-from monitor.mentions.queries import to_read
+from monitor.mentions.queries import read_all
 from monitor.mentions.schemas import MentionRead
 from monitor.schemas import decode_cursor, encode_cursor
 from monitor.sources.models import Source
@@ -93,7 +93,7 @@ def latest_mentions(session: Session, *, after_id: int | None = None, limit: int
     if after_id is not None:
         stmt = stmt.where(Mention.id > after_id)
     rows = session.execute(stmt.order_by(Mention.id.desc()).limit(limit)).all()
-    return [to_read(m, b, s) for m, b, s in rows]
+    return read_all(session, rows)
 
 
 @dataclass(slots=True)
@@ -189,7 +189,7 @@ def search_mentions(
     rows = session.execute(
         stmt.order_by(Mention.published_at.desc(), Mention.id.desc()).limit(limit + 1)
     ).all()
-    items = [to_read(m, b, s) for m, b, s in rows[:limit]]
+    items = read_all(session, rows[:limit])
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1][0]

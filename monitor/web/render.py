@@ -12,10 +12,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from monitor.scoring import CATEGORIES
 from monitor.web.session import save_session
 
 HERE = Path(__file__).resolve().parent
-STATIC_VERSION = "1"  # bump to make browsers fetch changed static files
+STATIC_VERSION = "2"  # bump to make browsers fetch changed static files
 
 # No inline scripts or styles anywhere: user text that slipped through escaping still could not run.
 CSP = (
@@ -136,7 +137,7 @@ def _env() -> Environment:
         clip=clip,
         urlencode_params=lambda params: urlencode({k: v for k, v in params.items() if v not in (None, "")}),
     )
-    env.globals.update(SEVERITY_LABEL=SEVERITY_LABEL, STATIC_VERSION=STATIC_VERSION)
+    env.globals.update(SEVERITY_LABEL=SEVERITY_LABEL, STATIC_VERSION=STATIC_VERSION, CATEGORIES=CATEGORIES)
     return env
 
 

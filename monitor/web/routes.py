@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from monitor.db import utcnow
 from monitor.deps import SessionDep
 from monitor.incidents.queries import get_incident_detail
+from monitor.mentions.labels import add_label
+from monitor.scoring import CATEGORIES
 from monitor.web.checklists import GENERAL, checklist
 from monitor.web.queries import active_incidents, change_stamp, latest_mentions, sources_health
 from monitor.web.render import BAD_SOURCE_STATES, render, secure
@@ -49,6 +51,8 @@ def page_context(request: Request, session: Session, who: Viewer, *, title: str,
         "page_title": title,
         "title": f"{prefix}{title} · Brand monitor",
         "now": utcnow(),
+        # Where a form on this page sends the person back to (a path on this site, query kept).
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
     }
 
 
@@ -210,6 +214,48 @@ def login_page(request: Request, next: str | None = None) -> Response:
             "title": "Sign in · Brand monitor",
         },
     )
+
+
+def _flag(value: str | None, name: str) -> bool | None:
+    if value in (None, ""):
+        return None
+    if value in ("true", "false"):
+        return value == "true"
+    raise WebError(400, f"{name} must be true or false.")
+
+
+@router.post("/mentions/{mention_id}/label")
+def label_mention(
+    request: Request,
+    session: SessionDep,
+    who: ViewerDep,
+    mention_id: int,
+    csrf: CsrfField = "",
+    next: Annotated[str | None, Form(max_length=2000)] = None,
+    incident: Annotated[str | None, Form(max_length=5)] = None,
+    category: Annotated[str | None, Form(max_length=30)] = None,
+    needs_reply: Annotated[str | None, Form(max_length=5)] = None,
+    opportunity: Annotated[str | None, Form(max_length=5)] = None,
+) -> Response:
+    """One click from a mention card: record the correction, then back to the same place."""
+    check_csrf(request, csrf)
+    if category is not None and category not in CATEGORIES:
+        raise WebError(400, "Unknown category.")
+    fields = {
+        "incident": _flag(incident, "incident"),
+        "category": category or None,
+        "needs_reply": _flag(needs_reply, "needs_reply"),
+        "opportunity": _flag(opportunity, "opportunity"),
+    }
+    if all(v is None for v in fields.values()):
+        raise WebError(400, "Nothing to record: choose a label.")
+    try:
+        add_label(session, mention_id=mention_id, by=who.name, now=utcnow(), **fields)
+    except LookupError:
+        session.rollback()
+        raise WebError(404, f"There is no mention {mention_id}.") from None
+    session.commit()
+    return secure(request, RedirectResponse(f"{safe_next(next)}#m{mention_id}", status_code=303))
 
 
 @router.post("/login")

@@ -142,6 +142,9 @@ CSV_COLUMNS = (
     "category",
     "incident",
     "incident_id",
+    "needs_reply",
+    "opportunity",
+    "language",
     "reasons",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -171,6 +174,9 @@ def _csv_row(m: MentionRead) -> list[Any]:
         m.category or "",
         "yes" if m.incident else "no",
         m.incident_id or "",
+        "yes" if m.needs_reply else "no",
+        "yes" if m.opportunity else "no",
+        m.language or "",
         reasons,
     ]
     return [csv_cell(v) for v in row]
@@ -240,6 +246,9 @@ def mention_json(m: MentionRead) -> dict[str, Any]:
         "category": m.category,
         "incident": m.incident,
         "incident_id": m.incident_id,
+        "needs_reply": m.needs_reply,
+        "opportunity": m.opportunity,
+        "language": m.language,
     }
 
 

@@ -39,6 +39,11 @@ def world(seed):
             author_reach=1200,
             engagement=7,
             url="https://example.com/1",
+            needs_reply=True,
+            probability=0.93,
+            category_probability=0.81,
+            language="en",
+            model="usem3-heads-test",
         ),
         "price": seed.mention(
             acme,
@@ -47,6 +52,8 @@ def world(seed):
             category="pricing_error",
             urgency=0.6,
             published_at=NOW - timedelta(hours=2),
+            opportunity=True,
+            language="es-MX",
         ),
         "praise": seed.mention(acme, rss, text="love the new Acme app", published_at=NOW - timedelta(days=2)),
         "zeta": seed.mention(zeta, forum, text="zeta is fine", published_at=NOW - timedelta(minutes=30)),
@@ -83,9 +90,16 @@ def test_lists_newest_first_with_every_field(client, world):
         "urgency": 0.9,
         "category": "outage",
         "incident": True,
+        "probability": 0.93,
+        "category_probability": 0.81,
+        "needs_reply": True,
+        "opportunity": False,
+        "language": "en",
+        "model": "usem3-heads-test",
         "incident_id": world["incident"].id,
         "reasons": [{"cue": "outage_terms", "weight": 0.4, "evidence": "down"}],
         "duplicate_of_id": None,
+        "label": None,
     }
     assert first["fetched_at"].endswith("Z")
 
@@ -111,6 +125,13 @@ def test_lists_newest_first_with_every_field(client, world):
         ({"q": "_sale"}, ["price"]),
         ({"q": "%"}, ["price"]),
         ({"brand": "Acme", "source": "rss-news", "min_urgency": "0.5"}, ["down"]),
+        ({"needs_reply": "true"}, ["down"]),
+        ({"needs_reply": "false"}, ["zeta", "price", "praise"]),
+        ({"opportunity": "true"}, ["price"]),
+        ({"language": "es"}, ["price"]),
+        ({"language": "EN"}, ["down"]),
+        ({"language": "pt"}, []),
+        ({"needs_reply": "true", "opportunity": "true"}, []),
     ],
 )
 def test_filters(client, world, params, expected):
@@ -190,6 +211,10 @@ def test_cursor_combines_with_filters(client, seed):
         ({"incident": "maybe"}, "incident", "valid boolean"),
         ({"incident_id": "0"}, "incident_id", "greater than or equal to 1"),
         ({"q": ""}, "q", "at least 1 character"),
+        ({"needs_reply": "perhaps"}, "needs_reply", "valid boolean"),
+        ({"opportunity": "2"}, "opportunity", "valid boolean"),
+        ({"language": "e$"}, "language", "should match pattern"),
+        ({"language": "english"}, "language", "should match pattern"),
     ],
 )
 def test_bad_parameters_are_422_with_the_reason(client, params, field, reason):

@@ -351,6 +351,48 @@ def test_trends_chart_renders(tab: Watched, monitor: Monitor) -> None:
     assert tab.errors == [] and tab.dialogs == []
 
 
+def _mention_id(monitor: Monitor, text: str) -> int:
+    [item] = [m for m in monitor.api("/mentions?limit=200")["items"] if m["text"] == text]
+    return item["id"]
+
+
+def test_a_person_corrects_the_detector_in_a_click(tab: Watched, monitor: Monitor) -> None:
+    page = tab.page
+    sign_in(page)
+    text = CALM[1][1]  # "Just bought the Acme kettle, really happy with it so far"
+    mid = _mention_id(monitor, text)
+    page.goto("/mentions?brand=Acme")
+    card = page.locator(f"#m{mid}")
+    assert "corrected by" not in card.inner_text()
+    # one click: "needs a reply" is recorded, and the page comes back to the same card
+    card.locator("button[name=needs_reply]").click()
+    page.wait_for_url(f"**/mentions?brand=Acme#m{mid}")
+    card = page.locator(f"#m{mid}")
+    assert "corrected by alice" in card.inner_text()
+    assert card.locator("button[name=needs_reply]").get_attribute("aria-pressed") == "true"
+    # "it's a problem" opens the categories in place; one more click files it
+    card.locator("summary:has-text('problem')").click()
+    card.locator("button[name=category][value=product_defect]").click()
+    page.wait_for_url(f"**/mentions?brand=Acme#m{mid}")
+    card = page.locator(f"#m{mid}")
+    assert card.locator("button[name=incident][value=false]").count() == 1  # now "Not a problem"
+    shot(page, "mentions-label")
+    label = monitor.api(f"/mentions/{mid}")["label"]
+    assert label | {"labeled_at": None} == {
+        "incident": True,
+        "category": "product_defect",
+        "needs_reply": True,
+        "opportunity": None,
+        "labeled_by": "alice",
+        "labeled_at": None,
+    }
+    # the form carries the session's CSRF token: without it nothing is recorded
+    r = page.request.post(f"/mentions/{mid}/label", form={"incident": "false", "next": "/"}, max_redirects=0)
+    assert r.status == 403
+    assert monitor.api(f"/mentions/{mid}")["label"]["incident"] is True
+    assert tab.errors == [] and tab.dialogs == []
+
+
 def test_sources_show_failing_ones(tab: Watched, monitor: Monitor) -> None:
     page = tab.page
     sign_in(page)
@@ -379,5 +421,9 @@ def test_phone_width(browser: Any, monitor: Monitor) -> None:
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.className") == "skip"
         shot(page, "now-phone")
+        page.goto("/mentions")
+        assert page.locator("form.label-bar").count() >= 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        shot(page, "mentions-phone")
     finally:
         context.close()

@@ -104,6 +104,9 @@
     meta.appendChild(senti);
     meta.appendChild(M.el("span", "urgency", "urgency " + Number(m.urgency).toFixed(2)));
     if (m.category) meta.appendChild(M.el("span", "cat", String(m.category).replace(/_/g, " ")));
+    if (m.needs_reply) meta.appendChild(M.el("span", "tag reply", "needs reply"));
+    if (m.opportunity) meta.appendChild(M.el("span", "tag opp", "opportunity"));
+    if (m.language && m.language !== "en" && m.language !== "und") meta.appendChild(M.el("span", "tag lang", String(m.language)));
     if (m.incident_id) {
       var a = M.el("a", null, "incident #" + m.incident_id);
       a.href = "/incidents/" + encodeURIComponent(m.incident_id);
