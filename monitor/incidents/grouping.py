@@ -428,6 +428,8 @@ def _decide(
                 direct=m.direct,
                 urgency=m.urgency,
                 age_seconds=(now - t).total_seconds(),
+                probability=1.0 if m.probability is None else m.probability,
+                category_probability=1.0 if m.category_probability is None else m.category_probability,
             ),
             policy,
             brand=brand.name,

@@ -27,6 +27,10 @@ HIGH_WEIGHT = 0.8  # pricing_error
 MILD_WEIGHT = 0.5  # below: service_failure (the scorer's fallback for any complaint) needs one more
 URGENT_WEIGHT = 0.7  # categories where one very urgent mention may page at once (pricing, outage)
 URGENT_IMMEDIATE = 0.9  # "everything is $0.00 right now" — the scorer is sure; no second voice needed
+# One post pages someone (a severe category, or a pricing error told to the brand) only when the
+# detector thinks it more likely than not an incident of *that* category (incident probability
+# times the category head's); a less sure one opens the incident and pages on a second voice.
+SURE_PROBABILITY = 0.5
 # Volume categories count voices in the last hour only, not the whole grouping window: mild
 # complaints scattered over a day cluster by chance far more often than one expects (six spread
 # at random over 16 hours put three within two hours half the time, within one hour one in six).
@@ -77,6 +81,9 @@ class MentionFacts:
     direct: bool = False
     urgency: float = 0.0
     age_seconds: float = 0.0  # processing time minus published time
+    # the detector's incident and category probabilities (1.0 for rows scored before it gave them)
+    probability: float = 1.0
+    category_probability: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,13 +147,15 @@ def volume_threshold(rule: Rule, category: str, facts: IncidentFacts) -> int:
 
 
 def _first_alert_reason(rule: Rule, category: str, facts: IncidentFacts, mention: MentionFacts) -> str | None:
-    if rule.immediate:
-        return "immediate category"
-    if rule.direct_immediate and mention.direct:
-        return "direct mention"
+    sure = mention.probability * mention.category_probability >= SURE_PROBABILITY
+    one_post = rule.immediate or (rule.direct_immediate and mention.direct)
+    if one_post and sure:
+        return "immediate category" if rule.immediate else "direct mention"
     if mention.urgency >= URGENT_IMMEDIATE and CATEGORY_WEIGHT.get(category, 0.0) >= URGENT_WEIGHT:
         return f"urgency {mention.urgency:.2f}"
     need = volume_threshold(rule, category, facts)
+    if one_post:  # would have paged alone, but the detector is unsure: a second voice confirms
+        need = max(need, 2)
     if CATEGORY_WEIGHT.get(category, 0.0) >= HIGH_WEIGHT or facts.in_burst is None:
         voices, span = facts.in_window, "the window"
     else:

@@ -35,6 +35,8 @@ def facts(**kw: object) -> IncidentFacts:
 
 QUIET = MentionFacts(urgency=0.6)
 DIRECT = MentionFacts(urgency=0.6, direct=True)
+UNSURE = MentionFacts(urgency=0.4, probability=0.8, category_probability=0.55)  # 0.44: not sure
+UNSURE_DIRECT = MentionFacts(urgency=0.4, probability=0.45, direct=True)
 
 
 @pytest.mark.parametrize(
@@ -45,11 +47,17 @@ DIRECT = MentionFacts(urgency=0.6, direct=True)
         ("security", facts(), QUIET, True, OPENED),
         ("legal", facts(), QUIET, True, OPENED),
         ("safety", facts(), MentionFacts(is_incident=False), False, None),
+        # ... when the detector is sure of it; an unsure one waits for a second voice
+        ("safety", facts(), UNSURE, False, None),
+        ("security", facts(in_window=2), UNSURE, True, OPENED),
+        ("legal", facts(), MentionFacts(probability=0.6, category_probability=0.9), True, OPENED),
         # pricing: a direct first mention, or the second voice within the window
         ("pricing_error", facts(), QUIET, False, None),
         ("pricing_error", facts(), DIRECT, True, OPENED),
         ("pricing_error", facts(in_window=2), QUIET, True, OPENED),
         ("pricing_error", facts(), MentionFacts(urgency=0.93), True, OPENED),
+        ("pricing_error", facts(), UNSURE_DIRECT, False, None),
+        ("pricing_error", facts(in_window=2), UNSURE_DIRECT, True, OPENED),
         # outage: volume, or one mention the scorer is very sure of
         ("outage", facts(in_window=2), DIRECT, False, None),
         ("outage", facts(in_window=3), QUIET, True, OPENED),
