@@ -123,10 +123,14 @@ def _standardized(feats: Features, mean: np.ndarray, scale: np.ndarray) -> np.nd
     return (x - mean) / scale
 
 
-def cross_validate(rows: Sequence[Row], feats: Features, config: TrainConfig) -> dict[str, np.ndarray]:
-    """Out-of-fold probabilities for every row: incident, category (n x 9), needs_reply, opportunity."""
+def cross_validate(
+    rows: Sequence[Row], feats: Features, config: TrainConfig, *, folds: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """Out-of-fold probabilities for every row: incident, category (n x 9), needs_reply, opportunity.
+    Folds by brand unless given (tools/source_cv.py holds out one corpus file at a time)."""
     n = len(rows)
-    folds = np.array([fold_of(r.group, config.folds) for r in rows])
+    if folds is None:
+        folds = np.array([fold_of(r.group, config.folds) for r in rows])
     out = {
         "incident": np.zeros(n),
         "category": np.zeros((n, len(CATEGORIES))),
@@ -135,7 +139,7 @@ def cross_validate(rows: Sequence[Row], feats: Features, config: TrainConfig) ->
     }
     weights = np.array([r.weight for r in rows], dtype=np.float64)
     raw = np.hstack([feats.embeddings, feats.features]).astype(np.float32)
-    for k in range(config.folds):
+    for k in np.unique(folds):
         train = np.flatnonzero(folds != k)
         test = np.flatnonzero(folds == k)
         if not len(test):
