@@ -274,16 +274,28 @@ def score(
 @app.command("eval")
 def eval_(
     path: Annotated[
-        str,
+        str | None,
         typer.Argument(help="Labeled JSONL: text, brand?, incident, category, needs_reply?, opportunity?"),
-    ],
+    ] = None,
     config: ConfigOpt = None,
     engine: EngineOpt = EngineName.learned,
     model: ModelOpt = None,
+    team: Annotated[
+        bool,
+        typer.Option(
+            "--team", help="Score the team's own labels (from the --config database) instead of a file."
+        ),
+    ] = False,
 ) -> None:
     """Incident P/R/F1 and false alarms, category accuracy, reply/opportunity F1, the confusion table."""
-    from monitor.cli_score import run_eval
+    from monitor.cli_score import run_eval, run_eval_team
 
+    if team:
+        cfg = _config(config)
+        raise typer.Exit(run_eval_team(cfg, database_url(cfg), sys.stdout, sys.stderr))
+    if path is None:
+        typer.echo("give a labeled JSONL file, or --team with --config", err=True)
+        raise typer.Exit(2)
     raise typer.Exit(run_eval(path, sys.stdout, _scorer(config, engine, model)))
 
 

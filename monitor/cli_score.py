@@ -7,8 +7,11 @@ import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
 
+from monitor.config import AppConfig, detector_model
+from monitor.db import make_engine, make_session_factory
 from monitor.scoring import CATEGORIES, Score, ScoreInput, Scorer
 from monitor.training.evaluate import Labeled, evaluate, format_report
+from monitor.training.team import team_rows
 
 _OPTIONAL_STR = ("brand", "title", "language")
 # Lines are scored in batches: the encoder reads many short texts far faster than one at a time.
@@ -152,4 +155,42 @@ def run_eval(path: str, out: TextIO, scorer: Scorer, err: TextIO | None = None) 
     ]
     out.write(f"model: {scorer.version}\n")
     out.write(format_report(evaluate(labeled)))
+    return 0
+
+
+def run_eval_team(config: AppConfig, database_url: str, out: TextIO, err: TextIO) -> int:
+    """The team's own labels scored by the shipped model (before) and this deployment's (after)."""
+    engine = make_engine(database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            rows = team_rows(session, weight=config.detector.team_weight)
+    finally:
+        engine.dispose()
+    if not rows:
+        err.write("no labels yet: correct some scores on the dashboard or POST /api/mentions/{id}/label\n")
+        return 2
+    items = [ScoreInput(r.text, brand=r.brand, title=r.title, language=r.lang) for r in rows]
+    path = detector_model(config)
+    models = [("shipped model (before)", Scorer())]
+    if path is not None and path.with_suffix(".npz").exists():
+        models.append(("this deployment's model (after; trained on these labels)", Scorer(model=path)))
+    else:
+        err.write("no deployment model yet: `monitor train --config` makes one from these labels\n")
+    for name, scorer in models:
+        scores = scorer.score_many(items)
+        report = evaluate(
+            Labeled(
+                r.incident,
+                r.category,
+                s.incident,
+                s.category,
+                r.needs_reply,
+                s.needs_reply,
+                r.opportunity,
+                s.opportunity,
+            )
+            for r, s in zip(rows, scores, strict=True)
+        )
+        out.write(f"== {name}: {scorer.version}, {len(rows)} labeled mentions\n")
+        out.write(format_report(report))
     return 0

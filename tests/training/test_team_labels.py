@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from monitor.app import create_app
 from monitor.brands.models import Brand
+from monitor.cli_score import run_eval_team
 from monitor.cli_train import run_train
 from monitor.config import load_config
 from monitor.mentions.models import Mention
@@ -142,6 +143,12 @@ def test_corrections_from_the_api_teach_the_deployment_its_customers_words(
     model = config_path.parent / "models" / "team.npz"
     assert model.exists() and model.with_suffix(".json").exists()
     assert json.loads(model.with_suffix(".json").read_text())["team"]["labels"] == len(rows)
+
+    out = io.StringIO()
+    assert run_eval_team(config, config.database.url, out, io.StringIO()) == 0  # `monitor eval --team`
+    report = out.getvalue()
+    assert report.count(f"{len(rows)} labeled mentions") == 2
+    assert "shipped model (before)" in report and "this deployment's model (after" in report
 
     after = scorer_for(config)  # what the worker and the API load for this deployment
     assert after.version != before.version
