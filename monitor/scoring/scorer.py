@@ -53,7 +53,7 @@ class Scorer:
         if engine == "learned":
             self.detector = _detector(Path(model) if model else SHIPPED)
             self.version = self.detector.version
-            # A team may trade recall for quiet ([detector] incident_threshold); the model's own is best-F1.
+            # A team may trade recall for quiet ([detector] incident_threshold); the model's own is 0.5.
             self.threshold = incident_threshold or self.detector.thresholds["incident"]
 
     def score(self, item: ScoreInput) -> Score:
