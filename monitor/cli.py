@@ -53,6 +53,22 @@ def _upgrade(config: AppConfig) -> None:
     upgrade(database_url(config))
 
 
+def _require_schema(config: AppConfig) -> None:
+    """Exit 2 with one line when the database is unmigrated, before any job meets a missing table."""
+    from monitor.db import make_engine, schema_problem
+
+    engine = make_engine(database_url(config))
+    try:
+        problem = schema_problem(engine)
+    except Exception as exc:  # unreachable server, bad URL: one line, not a traceback
+        problem = f"cannot read the database schema: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
+    finally:
+        engine.dispose()
+    if problem:
+        typer.echo(problem, err=True)
+        raise typer.Exit(2)
+
+
 HostOpt = Annotated[str | None, typer.Option("--host", help="Listen address (overrides [api] host).")]
 PortOpt = Annotated[
     int | None, typer.Option("--port", help="Listen port (overrides [api] port).", min=1, max=65535)
@@ -64,7 +80,7 @@ def _with_listen(config: AppConfig, host: str | None, port: int | None) -> AppCo
     return config.model_copy(update={"api": api})
 
 
-def _serve(config: AppConfig, *, run_worker: bool) -> None:
+def _serve(config: AppConfig, *, run_worker: bool, check_schema: bool = False) -> None:
     import uvicorn
 
     from monitor.app import create_app
@@ -75,6 +91,9 @@ def _serve(config: AppConfig, *, run_worker: bool) -> None:
     if refusal:
         typer.echo(refusal, err=True)
         raise typer.Exit(2)
+    if check_schema:
+        _require_schema(config)  # before logging: alembic's INFO lines would bury the one line
+        _logging()
     notice = startup_notice(config.api.host, keys)
     if notice:
         typer.echo(notice, err=True)
@@ -102,8 +121,7 @@ def run(config: ConfigOpt = None, host: HostOpt = None, port: PortOpt = None) ->
 def api(config: ConfigOpt = None, host: HostOpt = None, port: PortOpt = None) -> None:
     """Run the API only (the schema must be migrated: `monitor db upgrade`)."""
     cfg = _with_listen(_config(config), host, port)
-    _logging()
-    _serve(cfg, run_worker=False)
+    _serve(cfg, run_worker=False, check_schema=True)
 
 
 def _make_worker(cfg: AppConfig):
@@ -118,6 +136,7 @@ def _make_worker(cfg: AppConfig):
 def worker(config: ConfigOpt = None) -> None:
     """Run the scheduler only: poll sources, deliver alerts (run as many as you like on PostgreSQL)."""
     cfg = _config(config)
+    _require_schema(cfg)  # before logging: alembic's INFO lines would bury the one line
     _logging()
 
     async def main() -> None:
@@ -292,6 +311,7 @@ def eval_(
 
     if team:
         cfg = _config(config)
+        _require_schema(cfg)
         raise typer.Exit(run_eval_team(cfg, database_url(cfg), sys.stdout, sys.stderr))
     if path is None:
         typer.echo("give a labeled JSONL file, or --team with --config", err=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,38 @@ def alembic_config(url: str) -> Any:
     cfg.set_main_option("script_location", str(ALEMBIC_DIR))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
+
+
+class SchemaStatus(StrEnum):
+    """Whether a database holds the schema this code expects."""
+
+    CURRENT = "current"
+    MISSING = "missing"  # never migrated: no alembic_version table, or it is empty
+    OUTDATED = "outdated"  # migrated to an older (or unknown) revision
+
+
+UPGRADE_HINT = "the database schema is {status}: run `monitor db upgrade`"
+
+
+def schema_status(engine: Engine) -> SchemaStatus:
+    """Compare the database's Alembic revision with this code's head; never changes the database."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(alembic_config("")).get_heads())
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    if not current:
+        return SchemaStatus.MISSING
+    return SchemaStatus.CURRENT if current == heads else SchemaStatus.OUTDATED
+
+
+def schema_problem(engine: Engine) -> str | None:
+    """One line telling the operator to migrate, or None when the schema is current."""
+    status = schema_status(engine)
+    if status is SchemaStatus.CURRENT:
+        return None
+    return UPGRADE_HINT.format(status="not created" if status is SchemaStatus.MISSING else "out of date")
 
 
 def upgrade(url: str, revision: str = "head") -> None:
