@@ -181,6 +181,8 @@ class Connector(ABC, Generic[C]):
             raise ConnectorError(
                 ErrorClass.NETWORK, f"too many redirects from {host} (limit {client.max_redirects})"
             ) from exc
+        except httpx.InvalidURL as exc:  # a redirect to `javascript:alert(1)` and the like
+            raise ConnectorError(ErrorClass.NETWORK, f"{host} redirected to an invalid URL: {exc}") from exc
         except httpx.DecodingError as exc:
             raise ConnectorError(ErrorClass.PARSE, f"could not decode the body from {host}: {exc}") from exc
         except httpx.TransportError as exc:

@@ -102,11 +102,14 @@ def parse_datetime(value: Any) -> datetime | None:
         except ValueError:
             try:
                 parsed = parsedate_to_datetime(text)
-            except (TypeError, ValueError, IndexError):
+            except (TypeError, ValueError, IndexError, OverflowError):
                 return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-01:00 lies past datetime.max once in UTC
+        return None
 
 
 def from_epoch(value: Any) -> datetime | None:
@@ -142,14 +145,20 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(0.0, when.timestamp() - current)
 
 
+# Counters and ids are stored in 64-bit columns: a larger value is junk, not a count to store.
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
 def to_int(value: Any) -> int | None:
-    """'151.0' / 151 / None -> int or None."""
+    """'151.0' / 151 / None -> int or None (None too outside the signed 64-bit range)."""
     if value is None or isinstance(value, bool):
         return None
     try:
-        return int(float(value))
+        # ints as they are: float() would round ids above 2**53
+        number = value if isinstance(value, int) else int(float(value))
     except (TypeError, ValueError, OverflowError):
         return None
+    return number if _INT64_MIN <= number <= _INT64_MAX else None
 
 
 def pause_for(remaining: Any, reset_in_seconds: float | None) -> float | None:

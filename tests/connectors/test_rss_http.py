@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 from pathlib import Path
 
 import httpx
 import pytest
 
 from connectors.base import ConnectorError, ErrorClass, PollState
+from connectors.discourse import DiscourseConnector
 from connectors.google import GoogleAlertsConnector, GoogleNewsConnector, unwrap_google_redirect
+from connectors.helpers import parse_datetime, to_int
 from connectors.registry import validate_config
 from connectors.rss import RssConnector
 from tests.support.servers import Reply, rss
@@ -246,3 +249,86 @@ def test_google_news_url_is_built_from_the_query():
     assert GoogleNewsConnector().feed_url(config) == (
         "https://news.google.com/rss/search?q=acme+outage&hl=de&gl=DE&ceid=DE%3Ade"
     )
+
+
+# -- hostile feeds (issue 9): each answer is a classified error or harmless items, never a crash ----
+
+
+@pytest.mark.parametrize("target", ["javascript:alert(1)", "file:///etc/passwd", "ftp://127.0.0.1/feed"])
+async def test_redirect_to_an_odd_scheme_is_network_error(server, target):
+    server.routes["/feed"] = Reply(302, headers={"Location": target})
+    with pytest.raises(ConnectorError) as info:
+        await poll(server.url + "/feed")
+    assert info.value.error_class is ErrorClass.NETWORK
+    assert "127.0.0.1" in str(info.value)
+
+
+async def test_external_entity_is_never_read(server, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("XXE-SECRET-MARKER")
+    server.routes["/feed"] = Reply(
+        200,
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://{secret}">]>'
+        '<rss version="2.0"><channel><title>t</title><item><guid>x1</guid>'
+        "<title>Acme &xxe; news</title><description>about &xxe;</description></item></channel></rss>",
+        {"Content-Type": "application/rss+xml"},
+    )
+    result = await poll(server.url + "/feed")
+    assert [e["id"] for e in result.items] == ["x1"]
+    assert "XXE-SECRET-MARKER" not in repr(result.items)
+
+
+async def test_entity_expansion_is_not_expanded(server):
+    levels = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    server.routes["/feed"] = Reply(
+        200,
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY l0 "lol">{levels}]>'
+        '<rss version="2.0"><channel><title>t</title><item><guid>b1</guid><title>Acme &l9;</title>'
+        "</item></channel></rss>",
+        {"Content-Type": "application/rss+xml"},
+    )
+    result = await poll(server.url + "/feed")
+    assert len(repr(result.items)) < 10_000  # 10⁹ "lol"s would be 3 GB
+
+
+async def test_chunked_body_over_the_cap_is_too_large(server):
+    endless = itertools.chain([b"<rss>"], itertools.repeat(b"x" * 65536, 200))  # 12.5 MiB, no length
+    server.routes["/feed"] = lambda request: Reply(200, chunks=endless)
+    with pytest.raises(ConnectorError) as info:
+        await poll(server.url + "/feed")
+    assert info.value.error_class is ErrorClass.TOO_LARGE
+    assert str(info.value) == "body exceeds 5 MiB cap (127.0.0.1)"
+
+
+async def test_invalid_utf8_keeps_the_entry(server):
+    body = rss([{"guid": "u1", "title": "Acme café", "description": "ok"}]).encode()
+    server.routes["/feed"] = Reply(200, body.replace("café".encode(), b"caf\xff\xfe"))
+    result = await poll(server.url + "/feed")
+    assert [e["id"] for e in result.items] == ["u1"]
+
+
+@pytest.mark.parametrize(
+    "stamp", ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "Fri, 31 Dec 9999 23:59:59 -0100"]
+)
+def test_dates_past_the_datetime_range_are_unusable_not_a_crash(stamp):
+    assert parse_datetime(stamp) is None
+    config = validate_config("discourse", {"base_url": "http://example.org", "query": "acme"})
+    post = {"id": 7, "raw": "Acme checkout is down", "created_at": stamp, "like_count": 10**30}
+    mention = DiscourseConnector().normalize(post, config)  # JSON APIs hand the string over as is
+    assert mention is not None and mention.published_at is None and mention.engagement is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (3_000_000_000, 3_000_000_000),
+        (2**63 - 1, 2**63 - 1),
+        (2**63, None),
+        (10**30, None),
+        ("1e400", None),
+        (-(2**63) - 1, None),
+        (9007199254740993, 9007199254740993),
+    ],
+)
+def test_counters_beyond_64_bits_are_unknown(value, expected):
+    assert to_int(value) == expected

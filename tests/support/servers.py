@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -28,6 +28,10 @@ class Reply:
     body: bytes | str = b""
     headers: dict[str, str] = field(default_factory=dict)
     hang: float = 0.0  # seconds to stall before answering (a server that never answers: a big number)
+    # Sent with Transfer-Encoding: chunked instead of `body` (no Content-Length, so no early refusal),
+    # one chunk every `chunk_delay` seconds: oversize streams and byte-a-second drips.
+    chunks: Iterable[bytes] | None = None
+    chunk_delay: float = 0.0
 
 
 Handler = Callable[[Request], Reply]
@@ -66,6 +70,9 @@ class ScriptedServer:
                     server._stop.wait(reply.hang)
                     if server._stop.is_set():
                         return
+                if reply.chunks is not None:
+                    self._stream(reply)
+                    return
                 body = reply.body.encode() if isinstance(reply.body, str) else reply.body
                 try:
                     self.send_response(reply.status)
@@ -78,6 +85,24 @@ class ScriptedServer:
                         self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
+
+            def _stream(self, reply: Reply) -> None:
+                try:
+                    self.send_response(reply.status)
+                    for k, v in reply.headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    for chunk in reply.chunks or ():
+                        if chunk:
+                            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                            self.wfile.flush()
+                        if reply.chunk_delay and server._stop.wait(reply.chunk_delay):
+                            return
+                    self.wfile.write(b"0\r\n\r\n")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                self.close_connection = True
 
             do_GET = do_POST = do_HEAD = _serve
 
