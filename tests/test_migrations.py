@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 import monitor.models  # noqa: F401
-from monitor.db import Base, make_engine, upgrade
+from alembic import command
+from monitor.db import Base, alembic_config, make_engine, upgrade
 from tests.support.pg import temp_database
 
 
@@ -40,3 +41,47 @@ def test_mentions_indexes_cover_api_queries(tmp_path):
     names = {ix["name"] for ix in inspect(engine).get_indexes("mentions")}
     engine.dispose()
     assert {"ix_mentions_published", "ix_mentions_brand_published", "ix_mentions_incident_published"} <= names
+
+
+def _column_types(url: str) -> dict[str, str]:
+    engine = make_engine(url)
+    try:
+        insp = inspect(engine)
+        return {
+            f"{table}.{c['name']}": str(c["type"])
+            for table in ("incidents", "mentions", "alert_deliveries")
+            for c in insp.get_columns(table)
+            if c["name"] in ("id", "incident_id", "author_reach", "engagement", "reach", "mention_count")
+        }
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_downgrades_to_the_start_and_upgrades_again(tmp_path):
+    url = f"sqlite:///{tmp_path}/m.db"
+    upgrade(url)
+    command.downgrade(alembic_config(url), "base")
+    assert _diff(url) == []  # _diff upgrades to head again
+    # SQLite's INTEGER is already 64-bit (and its rowid ids must stay INTEGER): nothing changes type
+    assert set(_column_types(url).values()) == {"INTEGER"}
+
+
+@pytest.mark.postgres
+def test_postgres_counters_and_incident_ids_are_64_bit_and_downgrade_cleanly():
+    with temp_database() as url:
+        upgrade(url, "0002")
+        assert _column_types(url)["incidents.reach"] == "INTEGER"
+        upgrade(url)
+        assert set(_column_types(url).values()) == {"BIGINT"}
+        engine = make_engine(url)
+        try:
+            with engine.begin() as conn:  # the SERIAL sequence was widened with its column
+                conn.execute(text("SELECT setval(pg_get_serial_sequence('incidents', 'id'), 3000000000)"))
+                assert conn.scalar(text("SELECT nextval(pg_get_serial_sequence('incidents', 'id'))")) > 2**31
+                conn.execute(text("SELECT setval(pg_get_serial_sequence('incidents', 'id'), 1)"))
+        finally:
+            engine.dispose()
+        command.downgrade(alembic_config(url), "0002")
+        assert set(_column_types(url).values()) == {"INTEGER", "BIGINT"}  # mentions.id was BIGINT
+        assert _column_types(url)["incidents.id"] == "INTEGER"
+        assert _diff(url) == []

@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from monitor.db import Base, UTCDateTime, utcnow
+from monitor.db import Base, BigId, UTCDateTime, utcnow
+from monitor.int64 import Int64
 
 
 class Incident(Base):
@@ -15,15 +16,16 @@ class Incident(Base):
         Index("ix_incidents_status_last_seen", "status", "last_seen_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
     category: Mapped[str] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | acknowledged | resolved
     severity: Mapped[int] = mapped_column(Integer, default=4)  # 1 is the worst
-    mention_count: Mapped[int] = mapped_column(Integer, default=0)  # distinct stories, duplicates once
-    reach: Mapped[int] = mapped_column(Integer, default=0)
+    # 64-bit and clamped: the summed reach of ~54 posts at 40 M subscribers each passes 2^31
+    mention_count: Mapped[int] = mapped_column(Int64, default=0)  # distinct stories, duplicates once
+    reach: Mapped[int] = mapped_column(Int64, default=0)
     max_urgency: Mapped[float] = mapped_column(Float, default=0.0)
-    direct_count: Mapped[int] = mapped_column(Integer, default=0)
+    direct_count: Mapped[int] = mapped_column(Int64, default=0)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,7 +8,6 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
-    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -18,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from monitor.db import Base, BigId, JSONType, UTCDateTime, utcnow
+from monitor.int64 import Int64
 
 
 class Mention(Base):
@@ -61,8 +61,9 @@ class Mention(Base):
     fingerprint: Mapped[str | None] = mapped_column(String(32))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("mentions.id", ondelete="SET NULL"))
     author: Mapped[str | None] = mapped_column(String(500))
-    author_reach: Mapped[int | None] = mapped_column(Integer)
-    engagement: Mapped[int | None] = mapped_column(Integer)
+    # 64-bit and clamped: follower counts pass 2^31 and sources send absurd numbers (monitor/int64.py)
+    author_reach: Mapped[int | None] = mapped_column(Int64)
+    engagement: Mapped[int | None] = mapped_column(Int64)
     language: Mapped[str | None] = mapped_column(String(20))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -6,11 +6,14 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig
 from monitor.incidents import service
+from monitor.incidents.models import Incident
 from monitor.incidents.service import IncidentChange
+from monitor.int64 import INT64_MAX
 from monitor.mentions.models import Mention
 from tests.incidents.conftest import T0, MakeMention
 
@@ -67,3 +70,36 @@ def test_regression_counts_from_when_an_incident_went_quiet_not_when_the_sweeper
     service.auto_resolve(session, config=config, now=T0 + timedelta(hours=29 + 5))
     again = _one(session, config, make_mention(T0 + timedelta(hours=29 + 20), "safety"))
     assert (again.incident_id, again.event) == (back.incident_id, "incident.regressed")
+
+
+def test_reach_past_32_bits_is_stored_and_summed_on_every_backend(
+    session: Session, config: AppConfig, make_mention: MakeMention
+) -> None:
+    # a Mastodon followers_count of 3×10⁹, then 54 Reddit posts at 40 M subscribers each
+    big = make_mention(T0, "order_problem", author_reach=3_000_000_000, engagement=2**40)
+    first = _one(session, config, big)
+    for n in range(54):
+        _one(
+            session,
+            config,
+            make_mention(T0 + timedelta(seconds=n + 1), "order_problem", author_reach=40_000_000),
+        )
+    session.commit()
+    session.expire_all()
+    incident = session.get(Incident, first.incident_id)
+    assert incident is not None and incident.reach == 3_000_000_000 + 54 * 40_000_000
+    assert session.get(Mention, big.id).author_reach == 3_000_000_000
+    # PostgreSQL's SUM over BIGINT is NUMERIC: the engagement sum must still come back an int
+    total = session.scalar(select(func.sum(Mention.engagement)))
+    assert (total, type(total)) == (2**40, int)
+
+
+def test_absurd_counts_are_clamped_to_64_bits_instead_of_failing_the_batch(
+    session: Session, config: AppConfig, make_mention: MakeMention
+) -> None:
+    huge = [make_mention(T0 + timedelta(seconds=n), "order_problem", author_reach=10**30) for n in range(2)]
+    changes = [_one(session, config, m) for m in huge]
+    session.commit()
+    session.expire_all()
+    assert [session.get(Mention, m.id).author_reach for m in huge] == [INT64_MAX, INT64_MAX]
+    assert session.get(Incident, changes[0].incident_id).reach == INT64_MAX
