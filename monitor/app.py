@@ -21,6 +21,7 @@ from monitor.deps import require_api_key
 from monitor.http import make_client
 from monitor.incidents.routes import router as incidents_router
 from monitor.mentions.routes import router as mentions_router
+from monitor.security import SecurityMiddleware, make_policy
 from monitor.settings import get_settings
 from monitor.sources.routes import router as sources_router
 
@@ -80,6 +81,14 @@ def create_app(config: AppConfig, *, engine: Engine | None = None, run_worker: b
     )
     app.state.config = config
     app.state.api_key_hashes = hashes
+    settings = get_settings()
+    policy = make_policy(
+        bind_host=config.api.host,
+        public_urls=(config.api.public_url, settings.public_url),
+        extra_hosts=(settings.allowed_hosts or "").split(","),
+        key_hashes=hashes,
+    )
+    app.add_middleware(SecurityMiddleware, policy=policy)
 
     app.add_api_route("/healthz", _healthz, methods=["GET"], tags=["health"])
 

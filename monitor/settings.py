@@ -22,6 +22,11 @@ class Settings(BaseSettings):
         default=None, description="Comma-separated bearer API keys, added to those in the TOML file."
     )
     public_url: str | None = Field(default=None, description="Base URL used in alert links.")
+    allowed_hosts: str | None = Field(
+        default=None,
+        description="Comma-separated extra Host names the API answers to when bound to loopback "
+        "(besides localhost, 127.0.0.1, [::1] and the public URL's host), e.g. behind a local proxy.",
+    )
 
 
 @lru_cache(maxsize=1)

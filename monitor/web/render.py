@@ -13,22 +13,11 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from monitor.scoring import CATEGORIES
+from monitor.security import SECURITY_HEADERS
 from monitor.web.session import save_session
 
 HERE = Path(__file__).resolve().parent
 STATIC_VERSION = "2"  # bump to make browsers fetch changed static files
-
-# No inline scripts or styles anywhere: user text that slipped through escaping still could not run.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-}
 
 SEVERITY_LABEL = {1: "SEV1", 2: "SEV2", 3: "SEV3", 4: "SEV4"}
 BAD_SOURCE_STATES = ("failing", "auth_failed", "gone")

@@ -86,7 +86,7 @@ def make_client(engine: Engine, make_config: Callable[..., Any]) -> Iterator[Cal
     clients: list[TestClient] = []
 
     def _make(**sections: Any) -> TestClient:
-        client = TestClient(create_app(make_config(**sections), engine=engine))
+        client = TestClient(create_app(make_config(**sections), engine=engine), base_url="http://127.0.0.1")
         client.__enter__()
         clients.append(client)
         return client

@@ -22,7 +22,7 @@ def test_healthz(client):
 
 def test_healthz_is_503_when_the_database_is_down(make_config, tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path}/missing/dir/monitor.db")
-    with TestClient(create_app(make_config(), engine=engine)) as client:
+    with TestClient(create_app(make_config(), engine=engine), base_url="http://127.0.0.1") as client:
         resp = client.get("/healthz")
     engine.dispose()
     assert resp.status_code == 503
@@ -61,7 +61,7 @@ def test_openapi_lists_every_endpoint(client):
 
 def test_lifespan_makes_engine_from_config_and_client(make_config, sqlite_url):
     app = create_app(make_config(database={"url": sqlite_url}))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         assert client.get("/api/mentions").status_code == 200
         assert isinstance(app.state.http, httpx.AsyncClient)
         assert str(app.state.engine.url) == sqlite_url
@@ -72,14 +72,14 @@ def test_lifespan_makes_engine_from_config_and_client(make_config, sqlite_url):
 def test_environment_database_url_wins(make_config, sqlite_url, monkeypatch, tmp_path):
     monkeypatch.setenv("MONITOR_DATABASE_URL", sqlite_url)
     app = create_app(make_config(database={"url": f"sqlite:///{tmp_path}/other.db"}))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         assert client.get("/healthz").status_code == 200
         assert str(app.state.engine.url) == sqlite_url
 
 
 def test_app_never_creates_tables(make_config, tmp_path):
     url = f"sqlite:///{tmp_path}/empty.db"
-    with TestClient(create_app(make_config(database={"url": url}))) as client:
+    with TestClient(create_app(make_config(database={"url": url})), base_url="http://127.0.0.1") as client:
         assert client.get("/healthz").status_code == 200
     engine = make_engine(url)
     assert inspect(engine).get_table_names() == []
@@ -107,11 +107,11 @@ def fake_worker(monkeypatch):
 
 
 def test_worker_runs_only_when_asked(make_config, engine, fake_worker):
-    with TestClient(create_app(make_config(), engine=engine)):
+    with TestClient(create_app(make_config(), engine=engine), base_url="http://127.0.0.1"):
         pass
     assert fake_worker == []
     app = create_app(make_config(), engine=engine, run_worker=True)
-    with TestClient(app):
+    with TestClient(app, base_url="http://127.0.0.1"):
         assert [e[0] for e in fake_worker] == ["init", "start"]
         _, config, session_factory, http = fake_worker[0]
         assert session_factory is app.state.session_factory

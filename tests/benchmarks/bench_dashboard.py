@@ -135,7 +135,7 @@ def bench(url: str, n: int, runs: int) -> dict:
     engine = make_engine(url)
     app = create_app(_config(), engine=engine)
     results: dict[str, dict] = {}
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
         client.post("/login", data={"csrf": token, "name": "bench", "password": "bench"})
         with make_session_factory(engine)() as session:

@@ -97,7 +97,7 @@ def test_fifty_sources_with_mixed_faults(tmp_path, monkeypatch):
     assert all(line.endswith("new 0") for line in second.stdout.splitlines()), second.stdout
 
     monkeypatch.setenv("DATABASE_URL", db)
-    with TestClient(create_app(load_config(cfg))) as client:
+    with TestClient(create_app(load_config(cfg)), base_url="http://127.0.0.1") as client:
         sources = {s["name"]: s for s in client.get("/api/sources").json()["items"]}
         mentions = []
         cursor = None

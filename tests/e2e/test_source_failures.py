@@ -50,7 +50,7 @@ def test_poll_once_shows_each_failure(tmp_path, monkeypatch):
     assert lines["error"].startswith("error server") and "500" in lines["error"]
 
     monkeypatch.setenv("DATABASE_URL", db)
-    with TestClient(create_app(load_config(cfg))) as client:
+    with TestClient(create_app(load_config(cfg)), base_url="http://127.0.0.1") as client:
         sources = {s["name"]: s for s in client.get("/api/sources").json()["items"]}
     assert sources["good"]["state"] == "ok" and sources["good"]["last_error"] is None
     expected = {

@@ -117,7 +117,7 @@ def test_corrections_from_the_api_teach_the_deployment_its_customers_words(
     config_path, ids = deployment
     config = load_config(config_path)
     taught = len(TAUGHT) * len(CITIES)
-    with TestClient(create_app(config, engine=engine)) as client:
+    with TestClient(create_app(config, engine=engine), base_url="http://127.0.0.1") as client:
         for mid in ids[:taught]:
             resp = client.post(f"/api/mentions/{mid}/label", json={"category": "outage", "by": "dana"})
             assert resp.status_code == 200, resp.text
@@ -163,7 +163,7 @@ def test_team_labels_need_a_place_for_the_deployments_model(
     config_path, ids = deployment
     config_path.write_text(config_path.read_text().replace('[detector]\nmodel = "models/team.npz"\n', ""))
     config = load_config(config_path)
-    with TestClient(create_app(config, engine=engine)) as client:
+    with TestClient(create_app(config, engine=engine), base_url="http://127.0.0.1") as client:
         assert client.post(f"/api/mentions/{ids[0]}/label", json={"incident": True}).status_code == 200
     out, err = io.StringIO(), io.StringIO()
     code = run_train(

@@ -101,7 +101,7 @@ def seeder(session_factory: sessionmaker[Session], config: AppConfig) -> Seeder:
 @pytest.fixture
 def app_client(engine: Engine, config: AppConfig) -> Iterator[TestClient]:
     """A started client on the configured app, not signed in."""
-    with TestClient(create_app(config, engine=engine)) as client:
+    with TestClient(create_app(config, engine=engine), base_url="http://127.0.0.1") as client:
         yield client
 
 

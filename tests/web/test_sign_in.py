@@ -110,7 +110,7 @@ def test_every_post_needs_the_csrf_token(client: TestClient, seeder: Seeder) -> 
 def test_a_token_from_another_session_is_refused(
     engine: Engine, config: AppConfig, client: TestClient
 ) -> None:
-    with TestClient(create_app(config, engine=engine)) as other:
+    with TestClient(create_app(config, engine=engine), base_url="http://127.0.0.1") as other:
         sign_in(other)
         foreign = csrf_of(other.get("/").text)
     r = client.post("/incidents/1/ack", data={"csrf": foreign}, follow_redirects=False)
@@ -142,10 +142,12 @@ def test_session_secret_from_environment(
     monkeypatch: pytest.MonkeyPatch, engine: Engine, config: AppConfig
 ) -> None:
     monkeypatch.setenv("MONITOR_SESSION_SECRET", "shared-between-processes")
-    with TestClient(create_app(config, engine=engine)) as first:
+    with TestClient(create_app(config, engine=engine), base_url="http://127.0.0.1") as first:
         sign_in(first)
         cookie = first.cookies[COOKIE]
-    with TestClient(create_app(config, engine=engine)) as second:  # a restart, or a second API process
+    with TestClient(
+        create_app(config, engine=engine), base_url="http://127.0.0.1"
+    ) as second:  # a restart, or a second API process
         second.cookies.set(COOKIE, cookie)
         assert second.get("/", follow_redirects=False).status_code == 200
 
@@ -154,11 +156,11 @@ def test_a_removed_user_is_signed_out(
     engine: Engine, config: AppConfig, make_config: Callable[..., AppConfig], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("MONITOR_SESSION_SECRET", "same")
-    with TestClient(create_app(config, engine=engine)) as first:
+    with TestClient(create_app(config, engine=engine), base_url="http://127.0.0.1") as first:
         sign_in(first)
         cookie = first.cookies[COOKIE]
     keys_only = make_config(brands=[], api={"api_keys": [API_KEY]})
-    with TestClient(create_app(keys_only, engine=engine)) as second:
+    with TestClient(create_app(keys_only, engine=engine), base_url="http://127.0.0.1") as second:
         second.cookies.set(COOKIE, cookie)
         assert second.get("/", follow_redirects=False).status_code == 303
 
@@ -168,7 +170,7 @@ def test_open_dashboard_without_users_or_keys(
 ) -> None:
     config = web_config(make_config, signed=False)
     Seeder(session_factory, config).items([GLITCH, GLITCH.replace("3", "5")])
-    with TestClient(create_app(config, engine=engine)) as client:
+    with TestClient(create_app(config, engine=engine), base_url="http://127.0.0.1") as client:
         page = client.get("/", follow_redirects=False)
         assert page.status_code == 200
         assert "open: no sign-in configured" in page.text
