@@ -95,7 +95,8 @@ class Worker:
         job = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
         self.scheduler.add_job(self.tick, "interval", seconds=self.cfg.tick_seconds, id="poll", **job)
         # A quarter second: retries honour 1 s backoffs and Retry-After: 1 without a tick's worth of lag.
-        self.scheduler.add_job(self.deliver, "interval", seconds=0.25, id="deliver", **job)
+        # kick, not deliver: a channel whose endpoint hangs must not hold up the next round of the others
+        self.scheduler.add_job(self._kick_outbox, "interval", seconds=0.25, id="deliver", **job)
         self.scheduler.add_job(self.maintain, "interval", seconds=30, id="maintain", **job)
         self.scheduler.start()
         log.info("worker %s started: %d sources", self.worker_id, len(self.config.sources))
@@ -107,6 +108,7 @@ class Worker:
             self.scheduler = None
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=10)
+        await self.dispatcher.close()
         if self._own_client:
             await self.client.aclose()
 
@@ -132,6 +134,9 @@ class Worker:
             await self.dispatcher.run_once()
         except Exception:
             log.exception("outbox delivery failed")
+
+    async def _kick_outbox(self) -> None:
+        self.dispatcher.kick()  # each channel's lane runs on its own; this returns at once
 
     async def maintain(self) -> None:
         """Auto-resolve incidents that went quiet."""
@@ -211,7 +216,7 @@ class Worker:
         try:
             outcome = await asyncio.to_thread(self._record_success, claimed, result)
             if outcome.alerts:  # send now rather than at the next delivery tick
-                await self.deliver()
+                self.dispatcher.kick()
             return outcome
         except Exception as exc:
             log.exception("storing %s failed", claimed.name)

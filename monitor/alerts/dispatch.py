@@ -1,10 +1,35 @@
-"""Deliver the outbox: claim due rows with a lease, send them, record the outcome.
+"""Deliver the outbox: each channel in its own lane that claims, sends and records on its own.
+
+Lanes. Every configured channel has a lane: an asyncio task that claims up to `batch_size` of its
+channel's due rows, sends them one at a time in order, and records each outcome. `kick()` starts
+the lane of every channel that is not already sending and returns at once, so a channel whose
+endpoint hangs (each attempt is cut off after `send_timeout`) holds up only its own lane: other
+channels' messages keep going out, and a message queued meanwhile for another channel leaves at the
+next kick. A lane stops at its first retryable failure and hands the rest of its batch back unsent
+(a 429 or a dead endpoint is not hammered with the rest of the batch). Rows of a channel no longer
+configured fail in a lane of their own, without I/O.
 
 Claiming is one statement — `UPDATE ... WHERE id IN (due rows whose lease is free) RETURNING id`,
 with `FOR UPDATE SKIP LOCKED` on PostgreSQL and SQLite's single writer elsewhere — so two workers
 never hold the same row. A worker that dies after claiming leaves a lease that expires; the row is
-then claimed again. Delivery is at least once (a 2xx lost in transit is retried): receivers dedupe
-on `X-Monitor-Delivery`, which stays the same on every retry.
+then claimed again.
+
+Delivery guarantee: at least once, per channel in queue order.
+- A decided alert is never lost: its row is written with the decision and stays until a 2xx is
+  recorded, a non-retryable answer fails it, or `give_up_at` passes (then it shows as failed).
+- A message can be delivered twice only when the receiver accepted it and the worker did not
+  record that: the process died (or the database was unreachable) between the receiver's 2xx and
+  the commit that marks the row delivered, or the 2xx was lost on the way back (a timeout or reset
+  after the receiver acted). The retry comes after the lease expires (or the backoff).
+- The window is as small as it can be: the outcome of each response is committed in its own short
+  transaction right after that response — a 2xx returns without reading the body, and the commit
+  runs on the dispatcher's own database threads, never queued behind polls. A lane has one message
+  in flight, so a crash duplicates at most one message per channel.
+- Every attempt at a row sends identical bytes. Webhooks: `X-Monitor-Delivery` and the body's `id`
+  are the delivery id — a receiver that ignores ids it has processed gets exactly once. Slack:
+  incoming webhooks accept no idempotency key and cannot edit a message, so a resend is posted
+  again; its last line carries the same `ref <10 hex digits>` as the first, which marks it as
+  the same alert.
 
 Channel URLs are secrets (a Slack hook URL is a credential): they are never stored, logged or put
 into an error message.
@@ -13,35 +38,33 @@ into an error message.
 from __future__ import annotations
 
 import asyncio
-import json
+import functools
 import logging
-import random
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from connectors.helpers import parse_retry_after as _retry_after
 from monitor.alerts.models import AlertDelivery
-from monitor.alerts.signing import sign
+from monitor.alerts.sender import ChannelSender, Outcome, backoff_seconds, parse_retry_after
 from monitor.db import session_scope, utcnow
 
 if TYPE_CHECKING:
     from monitor.config import ChannelConfig
 
-log = logging.getLogger(__name__)
+__all__ = ["ClaimedDelivery", "OutboxDispatcher", "Outcome", "backoff_seconds", "parse_retry_after"]
 
-BACKOFF_BASE_SECONDS = 1.0
-BACKOFF_CAP_SECONDS = 300.0
-JITTER = 0.1  # up to +10 %: keeps many rows that failed together from retrying in lockstep
-MIN_RETRY_AFTER_SECONDS = 1.0  # a `Retry-After: 0` must not turn into a tight loop
-_RETRYABLE = {408, 425, 429}
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_ORPHANS = None  # the lane of rows whose channel is no longer configured
 
 
 @dataclass(frozen=True)
@@ -61,56 +84,6 @@ class ClaimedDelivery:
     claimed_monotonic: float
 
 
-@dataclass(frozen=True)
-class Outcome:
-    result: Literal["delivered", "retry", "failed"]
-    status_code: int | None = None
-    error: str | None = None
-    retry_after: float | None = None
-
-
-def backoff_seconds(attempts: int) -> float:
-    """1, 2, 4, 8, … s after the 1st, 2nd, 3rd, 4th failure, capped at 300 s, plus a little jitter."""
-    base = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
-    return base + random.uniform(0, base * JITTER)
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """`Retry-After` as seconds from now (delta-seconds or an HTTP-date), never below the floor."""
-    seconds = _retry_after(value, now=now.timestamp() if now else None)
-    return None if seconds is None else max(MIN_RETRY_AFTER_SECONDS, seconds)
-
-
-class _RedactUrls(logging.Filter):
-    """Keeps channel URLs out of httpx's own request log lines ("HTTP Request: POST <url> ...")."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.urls:
-            msg = record.getMessage()
-            redacted = _scrub(msg, self.urls)
-            if redacted != msg:
-                record.msg, record.args = redacted, None
-        return True
-
-
-_redactor = _RedactUrls()
-
-
-def _scrub(text: str, urls: set[str]) -> str:
-    for url in sorted(urls, key=len, reverse=True):
-        text = text.replace(url, "[channel url]")
-    return text
-
-
-def _snippet(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 class OutboxDispatcher:
     """Sends due outbox rows through the injected client; many dispatchers may run side by side."""
 
@@ -123,31 +96,29 @@ class OutboxDispatcher:
         worker_id: str,
         lease_seconds: int = 60,
         batch_size: int = 20,
-        concurrency: int = 5,
-        send_timeout: float = 10.0,
+        send_timeout: float = 5.0,
     ) -> None:
         self._session_factory = session_factory
-        self._client = client
-        self._channels = {c.name: c for c in channels}
         self.worker_id = worker_id
         self.lease_seconds = lease_seconds
         self.batch_size = batch_size
-        self._concurrency = max(1, concurrency)
         # A send must end well inside the lease, or an expired lease could let a second worker send too.
-        self._send_timeout = min(send_timeout, lease_seconds / 2)
-        self._secret_urls: set[str] = set()
-        for c in channels:
-            raw = c.url.get_secret_value()
-            self._secret_urls |= {raw, str(httpx.URL(raw))}
-        _redactor.urls |= self._secret_urls
-        httpx_log = logging.getLogger("httpx")
-        if _redactor not in httpx_log.filters:
-            httpx_log.addFilter(_redactor)
+        self._sender = ChannelSender(client, channels, timeout=min(send_timeout, lease_seconds / 2))
+        self._send_timeout = self._sender.timeout
+        names = sorted({c.name for c in channels})
+        self._lanes: dict[str | None, ColumnElement[bool]] = {n: AlertDelivery.channel == n for n in names}
+        self._lanes[_ORPHANS] = AlertDelivery.channel.not_in(names)
+        self._running: dict[str | None, asyncio.Task[int]] = {}
+        # Own threads for the database: recording a 2xx must not wait behind polls in the default pool.
+        self._db = ThreadPoolExecutor(max_workers=len(self._lanes), thread_name_prefix="outbox-db")
 
     # -- claim ---------------------------------------------------------------------------------
 
-    def claim(self, now: datetime | None = None) -> list[ClaimedDelivery]:
-        """Take a lease on up to `batch_size` due rows and commit it; returns what was claimed."""
+    def claim(self, now: datetime | None = None, *, channel: str | None = None) -> list[ClaimedDelivery]:
+        """Take a lease on up to `batch_size` due rows (of one channel, if given); returns them."""
+        return self._claim(now, AlertDelivery.channel == channel if channel is not None else None)
+
+    def _claim(self, now: datetime | None, lane: ColumnElement[bool] | None) -> list[ClaimedDelivery]:
         now = now or utcnow()
         # unique per claim, so a claim that outlived its lease can never record over the new owner's
         owner = f"{self.worker_id[:80]}/{secrets.token_hex(6)}"
@@ -161,6 +132,8 @@ class OutboxDispatcher:
             .order_by(AlertDelivery.next_attempt_at, AlertDelivery.id)
             .limit(self.batch_size)
         )
+        if lane is not None:
+            due = due.where(lane)
         with session_scope(self._session_factory) as session:
             if session.get_bind().dialect.name == "postgresql":
                 due = due.with_for_update(skip_locked=True)
@@ -174,8 +147,11 @@ class OutboxDispatcher:
             ids = list(session.scalars(claim))
             if not ids:
                 return []
+            # the queue's order, so a channel hears "opened" before "resolved"
             rows = session.scalars(
-                select(AlertDelivery).where(AlertDelivery.id.in_(ids)).order_by(AlertDelivery.id)
+                select(AlertDelivery)
+                .where(AlertDelivery.id.in_(ids))
+                .order_by(AlertDelivery.next_attempt_at, AlertDelivery.id)
             )
             mono = time.monotonic()
             return [
@@ -195,61 +171,26 @@ class OutboxDispatcher:
                 for r in rows
             ]
 
-    # -- send ----------------------------------------------------------------------------------
+    def release(self, deliveries: Sequence[ClaimedDelivery]) -> None:
+        """Give back claimed rows that were not sent (no attempt counted), for the next round."""
+        if not deliveries:
+            return
+        with session_scope(self._session_factory) as session:
+            session.execute(
+                update(AlertDelivery)
+                .where(
+                    AlertDelivery.id.in_([d.id for d in deliveries]),
+                    AlertDelivery.lease_owner == deliveries[0].lease_owner,
+                )
+                .values(lease_owner=None, lease_expires_at=None)
+                .execution_options(synchronize_session=False)
+            )
+
+    # -- send and record -----------------------------------------------------------------------
 
     async def send(self, delivery: ClaimedDelivery) -> Outcome:
         """POST one message to its channel and classify the answer; never raises for HTTP trouble."""
-        channel = self._channels.get(delivery.channel)
-        if channel is None:
-            return Outcome("failed", error=f"channel {delivery.channel!r} is no longer configured")
-        if channel.kind != delivery.channel_kind:
-            return Outcome(
-                "failed",
-                error=f"channel {channel.name!r} is now a {channel.kind} channel; "
-                f"this {delivery.channel_kind} message was not sent",
-            )
-        url = channel.url.get_secret_value()
-        body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
-        headers = {"Content-Type": "application/json"}
-        if channel.kind == "webhook":
-            timestamp = str(int(time.time()))
-            headers |= {
-                "X-Monitor-Event": delivery.event,
-                "X-Monitor-Delivery": delivery.dedupe_key,
-                "X-Monitor-Timestamp": timestamp,
-            }
-            if channel.secret is not None:
-                headers["X-Monitor-Signature"] = sign(channel.secret.get_secret_value(), timestamp, body)
-        try:
-            async with asyncio.timeout(self._send_timeout):
-                resp = await self._client.post(
-                    url, content=body, headers=headers, timeout=self._send_timeout, follow_redirects=False
-                )
-        except (TimeoutError, httpx.TimeoutException):
-            return Outcome("retry", error=f"timed out after {self._send_timeout:g} s")
-        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-            return Outcome("failed", error=f"invalid channel URL ({type(exc).__name__})")
-        except httpx.TransportError as exc:
-            return Outcome("retry", error=f"{type(exc).__name__}: {_scrub(str(exc), self._secret_urls)}")
-        return self._classify(resp)
-
-    def _classify(self, resp: httpx.Response) -> Outcome:
-        code = resp.status_code
-        if 200 <= code < 300:
-            return Outcome("delivered", status_code=code)
-        detail = _scrub(_snippet(resp.text), self._secret_urls)
-        error = f"HTTP {code}" + (f": {detail}" if detail else "")
-        if code in _RETRYABLE or code >= 500:
-            return Outcome("retry", code, error, parse_retry_after(resp.headers.get("Retry-After")))
-        if 300 <= code < 400:
-            why = "redirects are not followed; point the channel at the final URL"
-        elif code in (403, 404, 410):
-            why = "the URL is wrong or the hook was revoked"
-        else:
-            why = "the receiver rejected the message"
-        return Outcome("failed", code, f"{error} (not retried: {why})")
-
-    # -- record --------------------------------------------------------------------------------
+        return await self._sender.send(delivery)
 
     def record(self, delivery: ClaimedDelivery, outcome: Outcome, now: datetime) -> bool:
         """Store the outcome and release the lease; False when the lease was lost to another worker."""
@@ -282,60 +223,94 @@ class OutboxDispatcher:
                 .execution_options(synchronize_session=False)
             )
             kept = done.rowcount == 1
-        extra = {"delivery_id": delivery.id, "channel": delivery.channel, "event": delivery.event}
-        if not kept:
-            log.warning(
-                "delivery %s: lease lost before recording %s", delivery.id, outcome.result, extra=extra
-            )
-        elif values.get("status") == "failed":
-            log.warning(
-                "delivery %s to %s failed: %s",
-                delivery.id,
-                delivery.channel,
-                values["last_error"],
-                extra=extra,
-            )
-        elif outcome.result == "retry":
-            log.info(
-                "delivery %s to %s will retry: %s", delivery.id, delivery.channel, outcome.error, extra=extra
-            )
+        _log_outcome(delivery, outcome, values, kept=kept)
         return kept
 
-    # -- loop ----------------------------------------------------------------------------------
+    # -- lanes ---------------------------------------------------------------------------------
+
+    async def _in_db(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._db, functools.partial(fn, *args))
+
+    async def _drain(self, lane: str | None, now: datetime | None) -> int:
+        """One lane's round: claim its due rows, send each in order, record each at once."""
+        claimed = await self._in_db(self._claim, now, self._lanes[lane])
+        tried = 0
+        for i, delivery in enumerate(claimed):
+            # the lease must outlast this send, or another worker could claim and send the row too
+            if time.monotonic() - delivery.claimed_monotonic > self.lease_seconds - self._send_timeout:
+                await self._in_db(self.release, claimed[i:])
+                break
+            outcome = await self.send(delivery)
+            await self._in_db(self.record, delivery, outcome, now or utcnow())
+            tried += 1
+            if outcome.result == "retry":
+                await self._in_db(self.release, claimed[i + 1 :])
+                break
+        return tried
+
+    def kick(self, now: datetime | None = None) -> list[asyncio.Task[int]]:
+        """Start the lane of each channel not already sending; returns at once with the lanes started."""
+        started = []
+        for lane in self._lanes:
+            running = self._running.get(lane)
+            if running is not None and not running.done():
+                continue  # still busy (perhaps hanging): it must not hold up the others
+            task = asyncio.create_task(self._drain(lane, now), name=f"outbox lane {lane!r}")
+            task.add_done_callback(functools.partial(_log_lane_failure, lane))
+            self._running[lane] = task
+            started.append(task)
+        return started
 
     async def run_once(self, now: datetime | None = None) -> int:
-        """Claim due rows, send them (`concurrency` at once), record each; returns how many were tried."""
-        claimed = await asyncio.to_thread(self.claim, now)
-        if not claimed:
+        """Wait for lanes already sending, then run a round of every lane; returns how many were tried."""
+        busy = [t for t in self._running.values() if not t.done()]
+        if busy:
+            await asyncio.wait(busy)
+        started = self.kick(now)
+        if not started:
             return 0
-        limit = asyncio.Semaphore(self._concurrency)
-
-        async def one(delivery: ClaimedDelivery) -> bool:
-            async with limit:
-                # waited so long for a slot that the lease may be gone: leave the row to whoever holds it
-                if time.monotonic() - delivery.claimed_monotonic > self.lease_seconds - self._send_timeout:
-                    return False
-                outcome = await self.send(delivery)
-                await asyncio.to_thread(self.record, delivery, outcome, now or utcnow())
-                return True
-
-        results = await asyncio.gather(*(one(d) for d in claimed), return_exceptions=True)
-        for r in results:
-            if isinstance(r, BaseException):
-                log.error("recording a delivery failed: %s: %s", type(r).__name__, r)
-        return sum(1 for r in results if r is True)
+        results = await asyncio.gather(*started, return_exceptions=True)
+        return sum(r for r in results if isinstance(r, int))
 
     async def run_forever(self, *, tick_seconds: float = 1.0, stop: asyncio.Event | None = None) -> None:
-        """Deliver until `stop` is set; sleeps `tick_seconds` when nothing was due."""
+        """Kick the idle lanes every `tick_seconds` until `stop` is set, then close."""
         stop = stop or asyncio.Event()
-        while not stop.is_set():
-            try:
-                busy = await self.run_once()
-            except Exception as exc:  # a database hiccup must not end delivery
-                log.error("outbox run failed: %s: %s", type(exc).__name__, exc)
-                busy = 0
-            if not busy:
+        try:
+            while not stop.is_set():
+                self.kick()
                 try:
                     await asyncio.wait_for(stop.wait(), tick_seconds)
                 except TimeoutError:
                     pass
+        finally:
+            await self.close()
+
+    async def close(self, *, grace_seconds: float | None = None) -> None:
+        """Let sends in flight finish (at most one timeout), cancel what remains, stop the threads."""
+        lanes = [t for t in self._running.values() if not t.done()]
+        if lanes:
+            _done, pending = await asyncio.wait(lanes, timeout=grace_seconds or self._send_timeout + 1)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        self._db.shutdown(wait=False)
+
+
+def _log_lane_failure(lane: str | None, task: asyncio.Task[int]) -> None:
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        # a database hiccup: the lane's claimed rows come back when their lease expires
+        log.error("outbox lane %r failed: %s: %s", lane, type(exc).__name__, exc)
+
+
+def _log_outcome(delivery: ClaimedDelivery, outcome: Outcome, values: dict[str, Any], *, kept: bool) -> None:
+    extra = {"delivery_id": delivery.id, "channel": delivery.channel, "event": delivery.event}
+    if not kept:
+        log.warning("delivery %s: lease lost before recording %s", delivery.id, outcome.result, extra=extra)
+    elif values.get("status") == "failed":
+        log.warning(
+            "delivery %s to %s failed: %s", delivery.id, delivery.channel, values["last_error"], extra=extra
+        )
+    elif outcome.result == "retry":
+        log.info(
+            "delivery %s to %s will retry: %s", delivery.id, delivery.channel, outcome.error, extra=extra
+        )

@@ -1,12 +1,14 @@
 """Alert messages, built before anything is sent (sentry's `message_builder`): pure, no I/O.
 
 `slack_message` gives Slack Block Kit; `webhook_payload` a stable JSON document for any receiver;
-`source_notice` either, for a source that starts failing or recovers. Views are small frozen
+`source_notice` either, for a source that starts failing or recovers; `stamp_delivery` adds the
+delivery id (webhook `id`) or a short reference (Slack) that a resend repeats. Views are small frozen
 copies of the ORM rows, so building a message never touches the database.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -15,7 +17,16 @@ from urllib.parse import quote
 
 from monitor.alerts.views import IncidentView, MentionView, SourceView
 
-__all__ = ["IncidentView", "MentionView", "SourceView", "slack_message", "source_notice", "webhook_payload"]
+__all__ = [
+    "IncidentView",
+    "MentionView",
+    "SourceView",
+    "delivery_ref",
+    "slack_message",
+    "source_notice",
+    "stamp_delivery",
+    "webhook_payload",
+]
 
 INCIDENT_OPENED = "incident.opened"
 INCIDENT_ESCALATED = "incident.escalated"
@@ -282,6 +293,30 @@ def webhook_payload(
         "mentions": [_mention_json(m) for m in list(mentions)[:MAX_MENTIONS]],
         "incident_url": incident_url,
     }
+
+
+# --- delivery identity -----------------------------------------------------------------------------
+
+
+def delivery_ref(delivery_key: str) -> str:
+    """A short reference for one message, the same on every retry: 10 hex digits of its key's SHA-256."""
+    return hashlib.sha256(delivery_key.encode()).hexdigest()[:10]
+
+
+def stamp_delivery(payload: dict[str, Any], *, kind: str, delivery_key: str) -> dict[str, Any]:
+    """The body as sent: a webhook's `id` is the delivery id; a Slack message ends with its reference.
+
+    Slack incoming webhooks take no idempotency key and cannot edit a message, so a resend after a
+    lost `200` posts again; the reference line lets a reader (or a bot) see it is the same alert.
+    The result depends only on the arguments, so every retry sends identical bytes.
+    """
+    if kind == "webhook":
+        return payload | {"id": delivery_key}
+    line = f"ref {delivery_ref(delivery_key)} · a message with the same ref is a resend of this one"
+    if "blocks" not in payload:
+        return payload | {"text": f"{payload.get('text', '')}\n_{line}_".lstrip("\n")}
+    footer = {"type": "context", "elements": [{"type": "mrkdwn", "text": line}]}
+    return payload | {"blocks": [*payload["blocks"], footer]}
 
 
 # --- source health ---------------------------------------------------------------------------------

@@ -19,11 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.alerts.dispatch import OutboxDispatcher, backoff_seconds, parse_retry_after
+from monitor.alerts.messages import delivery_ref
 from monitor.alerts.models import AlertDelivery
 from monitor.alerts.service import enqueue_incident_alert
 from monitor.alerts.signing import verify_signature
 from monitor.config import ChannelConfig
 from monitor.db import make_engine, make_session_factory, utcnow
+from tests.alerts.outbox_rows import add_delivery
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -41,22 +43,8 @@ def _add(
     give_up_seconds: int = 900,
     payload: dict[str, Any] | None = None,
 ) -> int:
-    with factory() as s:
-        row = AlertDelivery(
-            dedupe_key=key or f"{channel.name}:incident:1:v{time.monotonic_ns()}",
-            channel=channel.name,
-            channel_kind=channel.kind,
-            event="incident.opened",
-            payload=payload or {"text": "SEV2 pricing error at Helzberg: 3 mentions"},
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            give_up_at=now + timedelta(seconds=give_up_seconds),
-            created_at=now,
-        )
-        s.add(row)
-        s.commit()
-        return row.id
+    key = key or f"{channel.name}:incident:1:v{time.monotonic_ns()}"
+    return add_delivery(factory, channel, key=key, now=now, give_up_seconds=give_up_seconds, payload=payload)
 
 
 def _get(factory: sessionmaker[Session], row_id: int) -> AlertDelivery:
@@ -87,7 +75,8 @@ async def test_webhook_is_signed_and_the_signature_verifies(session_factory, ser
     assert not verify_signature("whsec_test", req.body + b" ", ts, h["x-monitor-signature"])
     assert not verify_signature("other", req.body, ts, h["x-monitor-signature"])
     assert not verify_signature("whsec_test", req.body, str(int(ts) - 3600), h["x-monitor-signature"])
-    assert json.loads(req.body) == {"event": "incident.opened", "é": "ü"}
+    # the body's `id` is the delivery id too, for receivers that keep only the body
+    assert json.loads(req.body) == {"event": "incident.opened", "é": "ü", "id": "hook:incident:9:v1"}
     row = _get(session_factory, row_id)
     assert (row.status, row.attempts, row.last_status, row.delivered_at) == ("delivered", 1, 200, NOW)
     assert row.lease_owner is None and row.lease_expires_at is None
@@ -98,12 +87,17 @@ async def test_no_signature_without_secret_and_slack_gets_plain_json(
 ) -> None:
     hook, slack = _channel(server), _channel(server, "slack", "slack")
     _add(session_factory, hook)
-    _add(session_factory, slack, payload={"text": "hi", "blocks": []})
+    _add(session_factory, slack, key="slack:incident:1:v1", payload={"text": "hi", "blocks": []})
     assert await _dispatcher(session_factory, http_client, [hook, slack]).run_once(NOW) == 2
     [h] = server.received("/hook")
     assert "X-Monitor-Signature" not in h.headers and h.headers["X-Monitor-Delivery"].startswith("hook:")
     [s] = server.received("/slack")
-    assert json.loads(s.body) == {"text": "hi", "blocks": []}
+    ref = delivery_ref("slack:incident:1:v1")
+    footer = f"ref {ref} · a message with the same ref is a resend of this one"
+    assert json.loads(s.body) == {
+        "text": "hi",
+        "blocks": [{"type": "context", "elements": [{"type": "mrkdwn", "text": footer}]}],
+    }
     assert s.headers["Content-Type"] == "application/json" and "X-Monitor-Delivery" not in s.headers
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,10 +13,12 @@ from monitor.alerts.messages import (
     MentionView,
     SourceView,
     category_label,
+    delivery_ref,
     event_label,
     slack_escape,
     slack_message,
     source_notice,
+    stamp_delivery,
     top_reasons,
     truncate,
     webhook_payload,
@@ -236,3 +239,28 @@ def test_helpers(given: tuple[str, str], expected: str) -> None:
 def test_top_reasons_tolerates_bad_weights() -> None:
     reasons = [{"cue": "a", "weight": "x"}, {"cue": "b", "weight": 0.5}, {"cue": "c"}]
     assert [r["cue"] for r in top_reasons(reasons)] == ["b", "a", "c"]
+
+
+def test_stamp_delivery_gives_every_attempt_the_same_identity() -> None:
+    key = "social:incident:42:v3"
+    slack = slack_message(event="incident.opened", incident=INCIDENT, mentions=[], incident_url=None)
+    first = stamp_delivery(slack, kind="slack", delivery_key=key)
+    assert first == stamp_delivery(slack, kind="slack", delivery_key=key)  # a retry: identical
+    assert first["text"] == slack["text"] and first["blocks"][:-1] == slack["blocks"]
+    footer = first["blocks"][-1]
+    assert footer["type"] == "context"
+    assert footer["elements"][0]["text"].startswith(f"ref {delivery_ref(key)} · ")
+    assert re.fullmatch(r"[0-9a-f]{10}", delivery_ref(key))
+    assert delivery_ref(key) != delivery_ref("social:incident:42:v4")  # the next state is a new message
+    assert slack["blocks"][-1] != footer  # the stored payload is left as it was
+
+    plain = stamp_delivery({"text": "hi"}, kind="slack", delivery_key=key)
+    assert plain == {
+        "text": f"hi\n_ref {delivery_ref(key)} · a message with the same ref is a resend of this one_"
+    }
+
+    hook = webhook_payload(
+        event="incident.opened", incident=INCIDENT, mentions=[], incident_url=None, delivery_key=key
+    )
+    assert stamp_delivery(hook, kind="webhook", delivery_key=key) == hook  # already carries its id
+    assert stamp_delivery({"event": "x"}, kind="webhook", delivery_key=key) == {"event": "x", "id": key}
