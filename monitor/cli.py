@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from monitor.config import AppConfig, ConfigError, load_config
+from monitor.logs import install as install_log_redaction
 from monitor.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Brand-mention monitor.")
@@ -45,6 +46,7 @@ def database_url(config: AppConfig) -> str:
 
 def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()  # httpx logs full URLs: feed tokens and API keys must not reach the log
 
 
 def _upgrade(config: AppConfig) -> None:

@@ -22,7 +22,9 @@ from pydantic import (
     model_validator,
 )
 
+from monitor import logs
 from monitor.scoring import CATEGORIES
+from monitor.secrets import config_secrets
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SOURCE_KEYS = {
@@ -318,6 +320,8 @@ def parse_config(raw: dict[str, Any], path: Path | str | None = None) -> AppConf
     except ValidationError as exc:
         raise _first_error(exc, "", path) from None
     _check_references(cfg, path)
+    # from now on no log line shows these values, whichever library logs them
+    logs.hide(config_secrets(cfg))
     return cfg
 
 

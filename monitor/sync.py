@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from monitor.brands.models import Brand
 from monitor.config import AppConfig
+from monitor.secrets import mask_options
 from monitor.sources.models import Source
 
 
@@ -28,10 +29,13 @@ def sync_config(session: Session, config: AppConfig, *, now: datetime) -> None:
         if row is None:
             row = Source(name=sc.name, next_poll_at=now, created_at=now, state="new")
             row.current_interval_seconds = sc.interval_seconds
-        if row.kind != sc.kind or row.config != sc.options:
+        # Only a masked copy is stored: the worker takes secrets from the loaded configuration.
+        options = mask_options(sc.kind, sc.options)
+        # (the stored side masked too: rows written before masking must not look changed)
+        if row.kind != sc.kind or mask_options(row.kind or sc.kind, row.config or {}) != options:
             # a new feed URL or query starts from scratch: the old cursor means nothing there
             row.cursor = row.etag = row.last_modified = None
-        row.kind, row.config, row.brand, row.enabled = sc.kind, dict(sc.options), sc.brand, sc.enabled
+        row.kind, row.config, row.brand, row.enabled = sc.kind, options, sc.brand, sc.enabled
         row.interval_seconds = sc.interval_seconds
         row.min_interval_seconds = sc.min_interval_seconds or sc.interval_seconds
         row.max_interval_seconds = sc.max_interval_seconds or sc.interval_seconds

@@ -26,6 +26,7 @@ from monitor.config import AppConfig
 from monitor.db import session_scope, utcnow
 from monitor.http import make_client
 from monitor.pipeline import Pipeline, normalize_all
+from monitor.secrets import with_configured_options
 from monitor.sources import service as sources
 from monitor.sync import sync_config
 
@@ -176,7 +177,7 @@ class Worker:
                 names = tuple(s.name for s in self.config.sources if s.enabled)
                 if not names:
                     return []
-            return sources.claim_due(
+            claimed = sources.claim_due(
                 session,
                 owner=self.worker_id,
                 now=utcnow(),
@@ -184,6 +185,8 @@ class Worker:
                 lease_seconds=self.cfg.lease_seconds,
                 names=names,
             )
+        # the database holds masked options; the secrets come from the configuration (monitor/secrets.py)
+        return with_configured_options(self.config, claimed)
 
     async def _fetch(self, claimed: sources.Claimed) -> FetchResult:
         connector = get_connector(claimed.kind)

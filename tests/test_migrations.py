@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -85,3 +87,40 @@ def test_postgres_counters_and_incident_ids_are_64_bit_and_downgrade_cleanly():
         assert set(_column_types(url).values()) == {"INTEGER", "BIGINT"}  # mentions.id was BIGINT
         assert _column_types(url)["incidents.id"] == "INTEGER"
         assert _diff(url) == []
+
+
+def _scrubbed(url: str) -> dict:
+    upgrade(url, "0002")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            row = {
+                "name": "yt",
+                "kind": "youtube",
+                "config": '{"api_key": "AIza-plain-key", "channel_id": "UC1"}',
+                "enabled": True,
+                "next_poll_at": "2025-01-01 00:00:00",
+                "created_at": "2025-01-01 00:00:00",
+                "state": "ok",
+            }
+            zeros = ("last_fetched", "last_new", "consecutive_errors")
+            row |= dict.fromkeys(zeros, 0) | {
+                f"{p}interval_seconds": 300 for p in ("", "min_", "max_", "current_")
+            }
+            conn.execute(text(f"INSERT INTO sources ({', '.join(row)}) VALUES (:{', :'.join(row)})"), row)
+        upgrade(url)
+        with engine.connect() as conn:
+            stored = conn.scalar(text("SELECT config FROM sources"))
+    finally:
+        engine.dispose()
+    return stored if isinstance(stored, dict) else json.loads(stored)
+
+
+def test_sqlite_upgrade_masks_secrets_stored_by_older_versions(tmp_path):
+    assert _scrubbed(f"sqlite:///{tmp_path}/m.db") == {"api_key": "•••• (set)", "channel_id": "UC1"}
+
+
+@pytest.mark.postgres
+def test_postgres_upgrade_masks_secrets_stored_by_older_versions():
+    with temp_database() as url:
+        assert _scrubbed(url) == {"api_key": "•••• (set)", "channel_id": "UC1"}

@@ -1,4 +1,6 @@
-"""64-bit ids and counters: incident ids and the columns that point at them, reach, engagement, counts
+"""64-bit ids and counters; source secrets scrubbed from sources.config
+
+1. Incident ids and the columns that point at them, reach, engagement and counts become 64-bit.
 
 A Mastodon followers_count of 3×10⁹, or ~54 Reddit posts at 40 M subscribers summed into one incident,
 overflowed PostgreSQL's INTEGER and failed the batch on every poll. SQLite's INTEGER already holds
@@ -7,6 +9,12 @@ declare these columns BIGINT on PostgreSQL and INTEGER on SQLite.
 
 PostgreSQL rewrites each altered table once (mentions is the big one): run it in a quiet moment.
 The downgrade fails, changing nothing, if a value no longer fits in 32 bits.
+
+2. Source secrets (API keys, tokens, a feed URL's ?token=) now live only in the configuration file;
+the worker reads them from there (monitor/secrets.py). Rows written before hold them in plain
+text, so the upgrade masks them at once rather than at the next worker start. The downgrade
+cannot bring them back: the older worker's config sync rewrites them (and resets those sources'
+cursors once) when it starts.
 
 Revision ID: 0003
 Revises: 0002
@@ -17,6 +25,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from monitor.db import JSONType
+from monitor.secrets import mask_options
 
 revision: str = '0003'
 down_revision: str | None = '0002'
@@ -52,8 +63,19 @@ def _sequence(table: str, column: str) -> str:
     return name
 
 
+def _scrub_source_secrets() -> None:
+    sources = sa.table('sources', sa.column('id', sa.Integer()), sa.column('kind', sa.String()),
+                       sa.column('config', JSONType))
+    bind = op.get_bind()
+    for id_, kind, config in bind.execute(sa.select(sources.c.id, sources.c.kind, sources.c.config)).all():
+        masked = mask_options(kind, config or {})
+        if masked != config:
+            bind.execute(sources.update().where(sources.c.id == id_).values(config=masked))
+
+
 def upgrade() -> None:
     _retype(sa.Integer(), sa.BigInteger(), 'bigint')
+    _scrub_source_secrets()
 
 
 def downgrade() -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from monitor.secrets import mask_options
 
 
 class SourceRead(BaseModel):
@@ -14,6 +17,9 @@ class SourceRead(BaseModel):
 
     name: str
     kind: str
+    config: dict[str, Any] = Field(
+        description='The connector\'s options, secrets masked as "•••• (set)" (they live in the config file).'
+    )
     enabled: bool
     state: str = Field(description="new | ok | degraded | failing | auth_failed | gone")
     error_class: str | None
@@ -29,3 +35,9 @@ class SourceRead(BaseModel):
     )
     last_fetched: int = Field(description="Items fetched by the last poll.")
     last_new: int = Field(description="New mentions stored by the last poll.")
+
+    @model_validator(mode="after")
+    def _mask_secrets(self) -> SourceRead:
+        # rows are stored masked; masking again covers rows synced before secrets were kept out
+        self.config = mask_options(self.kind, self.config)
+        return self

@@ -34,6 +34,7 @@ def test_sources_show_schedule_and_health(client, seed):
     assert items[0] == {
         "name": "a-feed",
         "kind": "rss",
+        "config": {},
         "enabled": False,
         "state": "failing",
         "error_class": "server",

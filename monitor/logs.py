@@ -1,0 +1,151 @@
+"""Secrets never reach a log line: a filter that masks them in every record, ours and the libraries'.
+
+httpx logs every request's full URL at INFO: a feed URL's `?token=`, YouTube's and Stack Exchange's
+`key=` ended up in the log on every poll. The filter masks, in the message, its arguments and any
+traceback: secret-looking query parameters, userinfo in URLs, Authorization/Bearer values and
+`password=`-style pairs, plus the exact secret values the loaded configuration holds
+(`hide(...)`, called by `monitor.config.parse_config`), wherever they appear.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+MASK = "••••"
+
+# Parameter and key names that carry credentials: api_key, access_token, client_secret, sig, auth...
+SECRET_NAME = (
+    r"[\w.-]*?(?:key|token|secret|passw(?:or)?d|pwd|auth|credential|session|sig(?:nature)?\b)[\w.-]*"
+)
+_PATTERNS = (
+    # ?key=…&access_token=… in URLs (also percent-encoded values); the name stays, the value goes
+    (re.compile(rf"([?&;]{SECRET_NAME}=)[^&#\s\"'<>]+", re.IGNORECASE), rf"\g<1>{MASK}"),
+    # https://user:pass@host — userinfo in any URL
+    (re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/?#\s@\"'<>]+@", re.IGNORECASE), rf"\g<1>{MASK}@"),
+    # Authorization: Bearer …, Basic …, and a bare "Bearer <token>"
+    (
+        re.compile(r"(\bauthorization[\"']?\s*[:=]\s*[\"']?)(?:(bearer|basic|token)\s+)?[^\s\"',}]+", re.I),
+        lambda m: f"{m[1]}{m[2] + ' ' if m[2] else ''}{MASK}",
+    ),
+    (re.compile(r"(\bbearer\s+)[A-Za-z0-9._~+/=-]{4,}", re.IGNORECASE), rf"\g<1>{MASK}"),
+    # password=…, "client_secret": "…", api_key: … in free text and reprs (not URL queries: above)
+    (
+        re.compile(
+            rf"(?<![?&;\w.-])({SECRET_NAME}[\"']?\s*[:=]\s*[\"']?)(?!{MASK}|(?:bearer|basic|token)\s)[^\s\"',;}}&)]+",
+            re.I,
+        ),
+        rf"\g<1>{MASK}",
+    ),
+)
+_MIN_SECRET = 4  # shorter configured values would mask ordinary words; patterns still catch them
+
+_lock = threading.Lock()
+_secrets: set[str] = set()
+_secret_re: re.Pattern[str] | None = None
+
+
+def hide(values: Iterable[str | None]) -> None:
+    """Mask these exact values (configured tokens, keys, webhook URLs) in every log line from now on."""
+    global _secret_re
+    with _lock:
+        new = {v for v in values if v and len(v) >= _MIN_SECRET} - _secrets
+        if not new:
+            return
+        _secrets.update(new)
+        # longest first: a webhook URL is masked whole before its path alone would be
+        alternatives = sorted(_secrets, key=len, reverse=True)
+        _secret_re = re.compile("|".join(re.escape(v) for v in alternatives))
+
+
+def redact(text: str) -> str:
+    """`text` with every secret the patterns or the configuration know of replaced by ••••."""
+    if _secret_re is not None:
+        text = _secret_re.sub(MASK, text)
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _arg(value: object) -> object:
+    if value is None or isinstance(value, int | float):
+        return value  # %d and %f need numbers; numbers are not secrets
+    text = str(value)
+    clean = redact(text)
+    return value if clean == text else clean
+
+
+class RedactFilter(logging.Filter):
+    """Rewrites a record's message, arguments and traceback with secrets masked; never drops one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        else:
+            record.msg = _arg(record.msg)
+        # Arguments are masked one by one, not merged into msg: uvicorn's access formatter reads
+        # them as a tuple (client, method, path, version, status).
+        if isinstance(record.args, tuple):
+            record.args = tuple(_arg(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: _arg(v) for k, v in record.args.items()}
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+# The loggers that see URLs and headers (uvicorn's do not propagate to the root).
+LOGGERS = ("httpx", "httpcore", "uvicorn", "uvicorn.error", "uvicorn.access", "monitor", "connectors")
+_FILTER = RedactFilter()
+_plain_factory: Callable[..., logging.LogRecord] | None = None  # the factory before install()
+
+
+def install() -> None:
+    """Mask secrets in every record, whichever logger makes it and whichever handler writes it.
+
+    A filter on a logger sees only the records logged on that very logger, and one on a handler
+    misses handlers added later (uvicorn's, a test's), so records are masked where they are made
+    (the record factory), and the filter also sits on the root's handlers and the named loggers
+    for records built by hand (logging.makeLogRecord). Idempotent; call it after basicConfig.
+    """
+    global _plain_factory
+    with _lock:
+        if _plain_factory is None:
+            make = _plain_factory = logging.getLogRecordFactory()
+
+            def _masked(*args: Any, **kwargs: Any) -> logging.LogRecord:
+                record = make(*args, **kwargs)
+                _FILTER.filter(record)
+                return record
+
+            logging.setLogRecordFactory(_masked)
+    for logger in _loggers():
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)
+        for handler in logger.handlers:
+            if _FILTER not in handler.filters:
+                handler.addFilter(_FILTER)
+
+
+def uninstall() -> None:
+    """Undo install() (for tests that must leave logging as they found it)."""
+    global _plain_factory
+    with _lock:
+        if _plain_factory is not None:
+            logging.setLogRecordFactory(_plain_factory)
+            _plain_factory = None
+    for logger in _loggers():
+        logger.removeFilter(_FILTER)
+        for handler in logger.handlers:
+            handler.removeFilter(_FILTER)
+
+
+def _loggers() -> list[logging.Logger]:
+    return [logging.getLogger(name) for name in (*LOGGERS, "")]
