@@ -4,6 +4,7 @@ Slack webhook on loopback. Three pricing-glitch posts reach Slack as exactly one
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -101,6 +102,11 @@ def test_three_glitch_posts_make_one_slack_message(tmp_path):
             text = json.dumps(message).lower()
             assert "helzberg" in text and "pricing" in text
             assert "blocks" in message
+            # the last line is the delivery reference: a resend after a crash would repeat it
+            ref_line = message["blocks"][-1]["elements"][0]["text"]
+            assert re.fullmatch(
+                r"ref [0-9a-f]{10} · a message with the same ref is a resend of this one", ref_line
+            )
             assert took < 15
             polls = [round(r.at - t0, 1) for r in feed.hits("/feed.xml") if r.at > t0]
             tries = [round(r.at - t0, 1) for r in posts]
