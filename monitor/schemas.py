@@ -8,9 +8,16 @@ import json
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
+from fastapi import Path
 from pydantic import AfterValidator, BaseModel, Field
 
 T = TypeVar("T")
+
+# Ids are 64-bit signed integers in every table; a larger number cannot name a row, and would
+# overflow the database driver (a 500) instead of simply matching nothing.
+MAX_ID = 2**63 - 1
+_UTC_MIN = datetime.min.replace(tzinfo=UTC)
+_UTC_MAX = datetime.max.replace(tzinfo=UTC)
 
 _BAD_CURSOR = "invalid cursor: pass back a next_cursor from a previous page"
 
@@ -22,14 +29,27 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page.")
 
 
+def to_utc(value: datetime) -> datetime:
+    """An aware time in UTC, clamped to the representable range: 0001-01-01T00:00:00+01:00 is before
+    year 1 in UTC, so it becomes the earliest time there is (a filter from "the beginning")."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return _UTC_MIN if value.year == datetime.min.year else _UTC_MAX
+
+
 def _require_tz(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("timezone required, e.g. 2025-01-31T09:00:00Z or 2025-01-31T10:00:00+01:00")
-    return value.astimezone(UTC)
+    return to_utc(value)
 
 
 # A query-string time: ISO-8601 with Z or an offset; a naive time is ambiguous, so refused.
+# Times past either end of the calendar after conversion to UTC are clamped (see `to_utc`).
 AwareTime = Annotated[datetime, AfterValidator(_require_tz)]
+
+# A row id in a path (`/api/incidents/{incident_id}`): 1..2^63-1, else 422 naming the parameter.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def encode_cursor(*parts: int | datetime) -> str:
@@ -56,9 +76,9 @@ def decode_cursor(cursor: str, *types: type) -> tuple[Any, ...]:
                 raise ValueError(_BAD_CURSOR) from None
             if parsed.tzinfo is None:
                 raise ValueError(_BAD_CURSOR)
-            out.append(parsed.astimezone(UTC))
+            out.append(to_utc(parsed))
         elif kind is int:
-            if not isinstance(value, int) or isinstance(value, bool):
+            if not isinstance(value, int) or isinstance(value, bool) or abs(value) > MAX_ID:
                 raise ValueError(_BAD_CURSOR)
             out.append(value)
         else:  # pragma: no cover - a programming error, not a client's

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from monitor.schemas import check_cursor
+from monitor.schemas import MAX_ID, check_cursor
 
 DeliveryStatus = Literal["pending", "delivered", "failed"]
 
@@ -35,6 +35,6 @@ class AlertFilters(BaseModel):
     """Query parameters of GET /api/alerts."""
 
     status: DeliveryStatus | None = None
-    incident_id: int | None = Field(default=None, ge=1)
+    incident_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     limit: int = Field(default=50, ge=1, le=500)
     cursor: Annotated[str | None, check_cursor(int)] = None

@@ -19,7 +19,7 @@ from monitor.incidents.schemas import (
     IncidentRead,
     ResolveBody,
 )
-from monitor.schemas import Page
+from monitor.schemas import IdPath, Page
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 
@@ -55,7 +55,7 @@ def get_incidents(session: SessionDep, filters: Annotated[IncidentFilters, Query
 
 
 @router.get("/{incident_id}", response_model=IncidentDetail, responses=_NOT_FOUND)
-def get_one(session: SessionDep, incident_id: int) -> IncidentDetail:
+def get_one(session: SessionDep, incident_id: IdPath) -> IncidentDetail:
     """One incident with its mentions (oldest first, at most 200) and its alert deliveries."""
     detail = get_incident_detail(session, incident_id=incident_id)
     if detail is None:
@@ -65,7 +65,10 @@ def get_one(session: SessionDep, incident_id: int) -> IncidentDetail:
 
 @router.post("/{incident_id}/ack", response_model=IncidentRead, responses=_ACTION_ERRORS)
 def ack(
-    session: SessionDep, caller: CallerDep, incident_id: int, body: Annotated[AckBody | None, Body()] = None
+    session: SessionDep,
+    caller: CallerDep,
+    incident_id: IdPath,
+    body: Annotated[AckBody | None, Body()] = None,
 ) -> IncidentRead:
     """Acknowledge: someone is on it."""
     from monitor.incidents.service import acknowledge
@@ -79,7 +82,7 @@ def resolve(
     session: SessionDep,
     config: ConfigDep,
     caller: CallerDep,
-    incident_id: int,
+    incident_id: IdPath,
     body: Annotated[ResolveBody | None, Body()] = None,
 ) -> IncidentRead:
     """Resolve, with an optional note; channels get a resolved notice if the policy says so."""
@@ -99,7 +102,7 @@ def resolve(
 
 
 @router.post("/{incident_id}/assign", response_model=IncidentRead, responses=_ACTION_ERRORS)
-def assign(session: SessionDep, incident_id: int, body: AssignBody) -> IncidentRead:
+def assign(session: SessionDep, incident_id: IdPath, body: AssignBody) -> IncidentRead:
     """Assign to a person or team; an empty `to` unassigns."""
     from monitor.incidents.service import assign as assign_incident
 

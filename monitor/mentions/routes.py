@@ -11,7 +11,7 @@ from monitor.deps import CallerDep, SessionDep
 from monitor.mentions.labels import add_label
 from monitor.mentions.queries import get_mention, list_mentions
 from monitor.mentions.schemas import LabelBody, MentionFilters, MentionRead
-from monitor.schemas import Page
+from monitor.schemas import IdPath, Page
 
 router = APIRouter(prefix="/mentions", tags=["mentions"])
 
@@ -30,7 +30,7 @@ def _not_found(mention_id: int) -> HTTPException:
 
 
 @router.get("/{mention_id}", response_model=MentionRead, responses=_NOT_FOUND)
-def get_one(session: SessionDep, mention_id: int) -> MentionRead:
+def get_one(session: SessionDep, mention_id: IdPath) -> MentionRead:
     """One mention, with the team's label if it has one."""
     mention = get_mention(session, mention_id=mention_id)
     if mention is None:
@@ -39,7 +39,7 @@ def get_one(session: SessionDep, mention_id: int) -> MentionRead:
 
 
 @router.post("/{mention_id}/label", response_model=MentionRead, responses=_NOT_FOUND)
-def label(session: SessionDep, caller: CallerDep, mention_id: int, body: LabelBody) -> MentionRead:
+def label(session: SessionDep, caller: CallerDep, mention_id: IdPath, body: LabelBody) -> MentionRead:
     """Correct the score (any of incident, category, needs_reply, opportunity); `monitor train` learns it."""
     try:
         add_label(

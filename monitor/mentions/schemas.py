@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from monitor.schemas import AwareTime, check_cursor
+from monitor.schemas import MAX_ID, AwareTime, check_cursor
 from monitor.scoring import CATEGORIES
 
 
@@ -111,7 +111,7 @@ class MentionFilters(BaseModel):
     source: str | None = Field(default=None, description="Source name.")
     category: str | None = Field(default=None, description=f"One of {', '.join(CATEGORIES)}, or none.")
     incident: bool | None = Field(default=None, description="true: only mentions flagged as problems.")
-    incident_id: int | None = Field(default=None, ge=1)
+    incident_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     since: AwareTime | None = Field(default=None, description="Published at or after (ISO-8601 with zone).")
     until: AwareTime | None = Field(default=None, description="Published before (ISO-8601 with zone).")
     min_urgency: float | None = Field(default=None, ge=0, le=1)

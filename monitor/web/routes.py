@@ -13,6 +13,7 @@ from monitor.db import utcnow
 from monitor.deps import SessionDep
 from monitor.incidents.queries import get_incident_detail
 from monitor.mentions.labels import add_label
+from monitor.schemas import IdPath
 from monitor.scoring import CATEGORIES
 from monitor.web.checklists import GENERAL, checklist
 from monitor.web.queries import active_incidents, change_stamp, latest_mentions, sources_health
@@ -87,7 +88,7 @@ def now_page(request: Request, session: SessionDep, who: ViewerDep) -> Response:
 
 @router.get("/incidents/{incident_id}")
 def incident_page(
-    request: Request, session: SessionDep, who: ViewerDep, incident_id: int, done: str | None = None
+    request: Request, session: SessionDep, who: ViewerDep, incident_id: IdPath, done: str | None = None
 ) -> Response:
     detail = get_incident_detail(session, incident_id=incident_id)
     if detail is None:
@@ -137,7 +138,7 @@ def ack_incident(
     request: Request,
     session: SessionDep,
     who: ViewerDep,
-    incident_id: int,
+    incident_id: IdPath,
     csrf: CsrfField = "",
     next: Annotated[str | None, Form(max_length=500)] = None,
 ) -> Response:
@@ -150,7 +151,7 @@ def assign_incident(
     request: Request,
     session: SessionDep,
     who: ViewerDep,
-    incident_id: int,
+    incident_id: IdPath,
     csrf: CsrfField = "",
     to: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
@@ -163,7 +164,7 @@ def resolve_incident(
     request: Request,
     session: SessionDep,
     who: ViewerDep,
-    incident_id: int,
+    incident_id: IdPath,
     csrf: CsrfField = "",
     note: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
@@ -229,7 +230,7 @@ def label_mention(
     request: Request,
     session: SessionDep,
     who: ViewerDep,
-    mention_id: int,
+    mention_id: IdPath,
     csrf: CsrfField = "",
     next: Annotated[str | None, Form(max_length=2000)] = None,
     incident: Annotated[str | None, Form(max_length=5)] = None,

@@ -19,7 +19,7 @@ from starlette.datastructures import QueryParams
 from monitor.db import session_scope, utcnow
 from monitor.deps import SessionDep
 from monitor.mentions.schemas import MentionRead
-from monitor.schemas import decode_cursor
+from monitor.schemas import MAX_ID, decode_cursor, to_utc
 from monitor.scoring import CATEGORIES
 from monitor.web.queries import (
     RANGES,
@@ -53,7 +53,7 @@ QUICK_RANGES = {
 def _time(value: str) -> datetime:
     """ISO-8601; a time without zone (an <input type=datetime-local>) is taken as UTC."""
     parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else to_utc(parsed)
 
 
 def parse_filters(params: QueryParams, *, now: datetime) -> MentionQuery:
@@ -83,10 +83,10 @@ def parse_filters(params: QueryParams, *, now: datetime) -> MentionQuery:
     f.incident_only = params.get("incident") in ("1", "true", "on")
     raw_id = text("incident_id")
     if raw_id is not None:
-        if raw_id.isdigit():
+        if raw_id.isdigit() and 1 <= int(raw_id) <= MAX_ID:
             f.incident_id = int(raw_id)
         else:
-            f.errors.append("Incident must be a number.")
+            f.errors.append("Incident must be a number from 1 to 2^63-1.")
     for name in ("since", "until"):
         raw = text(name, 40)
         if raw is None:
