@@ -188,6 +188,7 @@ def test_api_sources_shows_options_with_secrets_masked(
             config={"bearer_token": "AAAA-plain-bearer"},
             next_poll_at=NOW,
             created_at=NOW,
+            last_error=f"internal error in rss connector: InvalidURL('https://f.example/a?token={FEED_TOKEN}')",
         )
     )
     session.commit()
@@ -197,6 +198,7 @@ def test_api_sources_shows_options_with_secrets_masked(
     items = {s["name"]: s for s in res.json()["items"]}
     assert items["yt"]["config"] == {"api_key": SECRET_MASK, "channel_id": "UCacme"}
     assert items["old"]["config"] == {"bearer_token": SECRET_MASK}
+    assert items["old"]["last_error"].endswith("InvalidURL('https://f.example/a?token=••••')")
 
 
 async def test_a_poll_with_a_token_in_the_feed_url_never_logs_it(

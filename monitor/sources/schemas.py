@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from monitor.logs import redact
 from monitor.secrets import mask_options
 
 
@@ -40,4 +41,7 @@ class SourceRead(BaseModel):
     def _mask_secrets(self) -> SourceRead:
         # rows are stored masked; masking again covers rows synced before secrets were kept out
         self.config = mask_options(self.kind, self.config)
+        # error texts are written from exceptions; one quoting a URL must not carry its token here
+        if self.last_error:
+            self.last_error = redact(self.last_error)
         return self
