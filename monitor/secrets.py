@@ -85,7 +85,8 @@ def mask_options(kind: str, options: Mapping[str, Any]) -> dict[str, Any]:
         elif (kind, name) in CAPABILITY_URLS and _is_url(value):
             out[name] = _mask_capability_url(value)
         elif _is_url(value):
-            out[name] = logs.redact(value)
+            # patterns only: the stored copy must not depend on which configs this process loaded
+            out[name] = logs.redact_patterns(value)
         else:
             out[name] = value
     return out

@@ -254,3 +254,10 @@ def test_the_dashboard_sources_page_shows_settings_with_secrets_masked(
     assert res.status_code == 200
     assert not [s for s in _plaintexts() if s in res.text]
     assert "<dt>channel_id</dt><dd>UCacme</dd>" in res.text and f"<dd>{SECRET_MASK}</dd>" in res.text
+
+
+def test_the_stored_copy_does_not_depend_on_secrets_hidden_from_logs() -> None:
+    # a channel at the feed's server root is hidden from logs; the feed's stored URL stays itself
+    logs.hide(["http://127.0.0.1:9/d-test/"])
+    feed = {"url": "http://127.0.0.1:9/d-test/f.xml"}
+    assert mask_options("rss", feed) == feed
