@@ -22,9 +22,10 @@ Delivery guarantee: at least once, per channel in queue order.
   the commit that marks the row delivered, or the 2xx was lost on the way back (a timeout or reset
   after the receiver acted). The retry comes after the lease expires (or the backoff).
 - The window is as small as it can be: the outcome of each response is committed in its own short
-  transaction right after that response — a 2xx returns without reading the body, and the commit
+  transaction right after that response — a 2xx waits at most 50 ms for its body, and the commit
   runs on the dispatcher's own database threads, never queued behind polls. A lane has one message
-  in flight, so a crash duplicates at most one message per channel.
+  in flight, so a crash duplicates at most one message per channel (with every channel busy, one
+  per channel: each lane's message in flight at that moment).
 - Every attempt at a row sends identical bytes. Webhooks: `X-Monitor-Delivery` and the body's `id`
   are the delivery id — a receiver that ignores ids it has processed gets exactly once. Slack:
   incoming webhooks accept no idempotency key and cannot edit a message, so a resend is posted
