@@ -6,9 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
-from sqlalchemy import text
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -18,9 +16,11 @@ from monitor.brands.routes import router as brands_router
 from monitor.config import AppConfig
 from monitor.db import make_engine, make_session_factory
 from monitor.deps import require_api_key
+from monitor.health import database_error, healthz
 from monitor.http import make_client
 from monitor.incidents.routes import router as incidents_router
 from monitor.mentions.routes import router as mentions_router
+from monitor.schemas import API_ERRORS, HEALTH_ERRORS
 from monitor.security import SecurityMiddleware, make_policy
 from monitor.settings import get_settings
 from monitor.sources.routes import router as sources_router
@@ -56,17 +56,6 @@ def _lifespan(
     return lifespan
 
 
-def _healthz(request: Request) -> JSONResponse:
-    """Liveness plus a `SELECT 1`; 503 when the database does not answer."""
-    try:
-        with request.app.state.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except SQLAlchemyError as exc:
-        log.warning("health check: database unreachable: %s", exc)
-        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
-
-
 def create_app(config: AppConfig, *, engine: Engine | None = None, run_worker: bool = False) -> FastAPI:
     """The API; the schema must already be migrated (`monitor migrate`): the app never creates tables."""
     hashes = load_key_hashes(config, get_settings())
@@ -90,9 +79,10 @@ def create_app(config: AppConfig, *, engine: Engine | None = None, run_worker: b
     )
     app.add_middleware(SecurityMiddleware, policy=policy)
 
-    app.add_api_route("/healthz", _healthz, methods=["GET"], tags=["health"])
+    app.add_api_route("/healthz", healthz, methods=["GET"], tags=["health"], responses=HEALTH_ERRORS)
+    app.add_exception_handler(SQLAlchemyError, database_error)
 
-    api = APIRouter(prefix="/api", dependencies=[Depends(require_api_key)])
+    api = APIRouter(prefix="/api", dependencies=[Depends(require_api_key)], responses=API_ERRORS)
     for router in (mentions_router, incidents_router, sources_router, brands_router, alerts_router):
         api.include_router(router)
     app.include_router(api)

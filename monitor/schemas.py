@@ -22,6 +22,32 @@ _UTC_MAX = datetime.max.replace(tzinfo=UTC)
 _BAD_CURSOR = "invalid cursor: pass back a next_cursor from a previous page"
 
 
+class ErrorRead(BaseModel):
+    """An error answer: what went wrong, in words."""
+
+    detail: str
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorRead, "description": description}
+
+
+# Answers any /api operation can give besides its own (documented in the OpenAPI of each).
+API_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _error("Unknown Host header (DNS rebinding guard), or a body that cannot be parsed."),
+    401: _error("Missing or invalid API key (only when API keys are configured)."),
+    503: _error("The database is not migrated: run `monitor db upgrade`."),
+}
+# State-changing operations also refuse what a cross-site page could send.
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    403: _error("Cross-origin request (Origin/Referer not this site) or a body that is not JSON."),
+}
+HEALTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: API_ERRORS[400],
+    503: {"description": "The database is unreachable or not migrated."},
+}
+
+
 class Page(BaseModel, Generic[T]):
     """A list response; `next_cursor` fetches the following page, None on the last."""
 

@@ -19,12 +19,14 @@ from monitor.incidents.schemas import (
     IncidentRead,
     ResolveBody,
 )
-from monitor.schemas import IdPath, Page
+from monitor.schemas import WRITE_ERRORS, IdPath, Page
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 
 _NOT_FOUND = {404: {"description": "No such incident."}}
-_ACTION_ERRORS = _NOT_FOUND | {409: {"description": "Not allowed in the incident's current state."}}
+_ACTION_ERRORS = (
+    _NOT_FOUND | WRITE_ERRORS | {409: {"description": "Not allowed in the incident's current state."}}
+)
 
 
 def _not_found(incident_id: int) -> HTTPException:

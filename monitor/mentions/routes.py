@@ -11,7 +11,7 @@ from monitor.deps import CallerDep, SessionDep
 from monitor.mentions.labels import add_label
 from monitor.mentions.queries import get_mention, list_mentions
 from monitor.mentions.schemas import LabelBody, MentionFilters, MentionRead
-from monitor.schemas import IdPath, Page
+from monitor.schemas import WRITE_ERRORS, IdPath, Page
 
 router = APIRouter(prefix="/mentions", tags=["mentions"])
 
@@ -38,7 +38,7 @@ def get_one(session: SessionDep, mention_id: IdPath) -> MentionRead:
     return mention
 
 
-@router.post("/{mention_id}/label", response_model=MentionRead, responses=_NOT_FOUND)
+@router.post("/{mention_id}/label", response_model=MentionRead, responses=_NOT_FOUND | WRITE_ERRORS)
 def label(session: SessionDep, caller: CallerDep, mention_id: IdPath, body: LabelBody) -> MentionRead:
     """Correct the score (any of incident, category, needs_reply, opportunity); `monitor train` learns it."""
     try:

@@ -8,7 +8,7 @@ import types
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from monitor.app import create_app
 from monitor.db import make_engine
@@ -80,7 +80,8 @@ def test_environment_database_url_wins(make_config, sqlite_url, monkeypatch, tmp
 def test_app_never_creates_tables(make_config, tmp_path):
     url = f"sqlite:///{tmp_path}/empty.db"
     with TestClient(create_app(make_config(database={"url": url})), base_url="http://127.0.0.1") as client:
-        assert client.get("/healthz").status_code == 200
+        assert client.get("/healthz").status_code == 503  # not migrated, and it stays so
+        assert client.get("/api/incidents").status_code == 503
     engine = make_engine(url)
     assert inspect(engine).get_table_names() == []
     engine.dispose()
@@ -118,3 +119,43 @@ def test_worker_runs_only_when_asked(make_config, engine, fake_worker):
         assert http is app.state.http
         assert config is app.state.config
     assert [e[0] for e in fake_worker] == ["init", "start", "stop"]
+
+
+def test_an_unmigrated_database_is_503_saying_how_to_fix_it(make_config, tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/empty.db")
+    with TestClient(create_app(make_config(), engine=engine), base_url="http://127.0.0.1") as client:
+        health = client.get("/healthz")
+        api = client.get("/api/incidents")
+        brands = client.get("/api/brands")
+    engine.dispose()
+    assert health.status_code == 503
+    assert health.json()["detail"] == "database not migrated: run `monitor db upgrade`"
+    for resp in (api, brands):
+        assert resp.status_code == 503, resp.text
+        assert resp.json() == {"detail": "database not migrated: run `monitor db upgrade`"}
+
+
+def test_an_outdated_schema_is_503(make_config, engine):
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0000_older'"))
+    with TestClient(create_app(make_config(), engine=engine), base_url="http://127.0.0.1") as client:
+        resp = client.get("/healthz")
+    assert resp.status_code == 503
+    assert resp.json()["detail"] == "database schema out of date: run `monitor db upgrade`"
+
+
+def test_openapi_documents_every_error_an_operation_returns(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path, operations in paths.items():
+        for method, op in operations.items():
+            codes = set(op["responses"])
+            assert "400" in codes, (method, path)
+            if path.startswith("/api/"):
+                assert {"401", "503"} <= codes, (method, path)
+                if op.get("parameters") or op.get("requestBody"):
+                    assert "422" in codes, (method, path)
+            if method == "post":
+                assert "403" in codes, (method, path)
+            body = op["responses"].get("401", {}).get("content", {}).get("application/json", {})
+            if path.startswith("/api/"):
+                assert body["schema"]["$ref"].endswith("/ErrorRead")
