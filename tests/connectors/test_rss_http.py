@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import itertools
+import time
 from pathlib import Path
 
 import httpx
@@ -332,3 +334,39 @@ def test_dates_past_the_datetime_range_are_unusable_not_a_crash(stamp):
 )
 def test_counters_beyond_64_bits_are_unknown(value, expected):
     assert to_int(value) == expected
+
+
+async def test_an_unchanged_body_without_validators_is_not_parsed_again(server, monkeypatch):
+    server.routes["/feed"] = Reply(200, FEED, {"Content-Type": "application/rss+xml"})
+    first = await poll(server.url + "/feed")
+    assert len(first.items) == 2
+
+    def parse_again(*args, **kwargs):
+        raise AssertionError("an unchanged document was parsed again")
+
+    monkeypatch.setattr("connectors.rss.feedparser.parse", parse_again)
+    second = await poll(server.url + "/feed", first.state)
+    assert second.not_modified and second.items == [] and second.state.cursor == first.state.cursor
+
+
+async def test_a_big_feed_never_stalls_the_event_loop(server):
+    entries = "".join(f"<item><guid>{i}</guid><title>n</title></item>" for i in range(20_000))
+    server.routes["/feed"] = Reply(
+        200, f'<rss version="2.0"><channel><title>t</title>{entries}</channel></rss>'
+    )
+    stalls = []
+
+    async def ticker() -> None:
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(0.01)
+            stalls.append(time.monotonic() - before)
+
+    beat = asyncio.create_task(ticker())
+    try:
+        result = await poll(server.url + "/feed", http=client(timeout=httpx.Timeout(30)))
+    finally:
+        beat.cancel()
+    assert len(result.items) == 20_000
+    # other polls share this loop: parsing and de-duplicating belong in a thread, never on it
+    assert max(stalls) < 0.5, f"the event loop stalled {max(stalls):.2f} s"
