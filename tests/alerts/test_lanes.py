@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.alerts.dispatch import OutboxDispatcher
 from monitor.alerts.models import AlertDelivery
-from monitor.config import ChannelConfig
+from monitor.config import ChannelConfig, parse_config
 from monitor.db import utcnow
+from monitor.worker import Worker
 from tests.alerts.outbox_rows import add_delivery
 from tests.support.servers import Reply, ScriptedServer
 
@@ -97,3 +98,38 @@ async def test_a_lane_stops_at_a_retryable_failure_and_hands_the_rest_back(
     assert (first.status, first.attempts, first.last_status) == ("pending", 1, 429)
     for row in rest:  # unsent, not counted as an attempt, and free for the next round
         assert (row.status, row.attempts, row.lease_owner, row.lease_expires_at) == ("pending", 0, None, None)
+
+
+async def test_the_workers_delivery_job_does_not_wait_for_a_hanging_channel(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """`monitor worker` kicks the lanes every 0.25 s: a message for a healthy channel queued while
+    another channel's endpoint hangs leaves within that tick, not after the hang."""
+    with ScriptedServer() as stuck, ScriptedServer() as healthy:
+        stuck.routes["/hook"] = Reply(200, "late", hang=3.0)  # under the 5 s timeout: just slow
+        healthy.routes["/hook"] = Reply(200, "ok")
+        config = parse_config(
+            {
+                "brands": [{"name": "Acme", "query": "acme"}],
+                "channels": [
+                    {"name": "slow", "kind": "webhook", "url": f"{stuck.url}/hook"},
+                    {"name": "fast", "kind": "slack", "url": f"{healthy.url}/hook"},
+                ],
+            }
+        )
+        slow, fast = config.channels
+        async with httpx.AsyncClient(trust_env=False) as client:
+            worker = Worker(config, session_factory, client, worker_id="w")
+            await worker.start()
+            try:
+                slow_id = _add(session_factory, slow, "slow:incident:1:v1")
+                await _wait_for(lambda: stuck.hits("/hook"), timeout=2.0)
+                t1 = time.monotonic()
+                fast_id = _add(session_factory, fast, "fast:incident:1:v1")
+                await _wait_for(lambda: healthy.hits("/hook"), timeout=2.0)
+                assert healthy.hits("/hook")[0].at - t1 < 1.0
+                assert _row(session_factory, fast_id).status == "delivered"
+            finally:
+                await worker.stop()  # lets the slow send finish: its answer is recorded, not lost
+    assert [r.headers["x-monitor-delivery"] for r in stuck.hits("/hook")] == ["slow:incident:1:v1"]
+    assert _row(session_factory, slow_id).status == "delivered"
