@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +28,12 @@ from tests.support.servers import Reply, ScriptedServer
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 ROWS_PER_CHANNEL = 6
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
+    """Overrides the shared fixture: the crash window on both backends."""
+    return request.getfixturevalue("pg_url") if request.param == "postgres" else sqlite_url
 
 
 class Killed(BaseException):
