@@ -85,7 +85,24 @@ class WorkerConfig(_Strict):
     tick_seconds: float = Field(
         default=1.0, gt=0, le=60, description="How often the worker looks for due sources."
     )
-    lease_seconds: int = Field(default=120, ge=5, description="A crashed worker's claim expires after this.")
+    lease_seconds: int = Field(
+        default=30,
+        ge=5,
+        description="A claim lasts this long; a running poll renews it every third of it, so a crashed "
+        "worker's sources are free again within this.",
+    )
+    worker_id: str | None = Field(
+        default=None,
+        max_length=60,
+        description="This worker's stable name (default: host name + config path); a restarted worker "
+        "takes back its own leases at once.",
+    )
+    max_items_per_poll: int = Field(
+        default=1000,
+        ge=1,
+        description="New items one poll scores and stores from one source; the rest come on the next "
+        "poll, right after.",
+    )
     connect_timeout: float = Field(default=5.0, gt=0)
     read_timeout: float = Field(default=15.0, gt=0)
     max_redirects: int = Field(default=5, ge=0, le=20)

@@ -7,7 +7,7 @@ transaction, so a batch's mentions, incident changes and outbox rows commit toge
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,10 +21,19 @@ from monitor.brands.models import Brand
 from monitor.config import AppConfig, detector_model
 from monitor.dedupe import canonical_url, text_fingerprint
 from monitor.matching import BrandMatcher, BrandRule
-from monitor.mentions.store import ScoredMention, StoredMention, store_mentions
+from monitor.mentions.store import ScoredMention, StoredMention, external_key, known_keys, store_mentions
 from monitor.scoring import ScoreInput, Scorer
 
 log = logging.getLogger(__name__)
+
+
+# Items scored (normalized) between two checks for a stop request: well under a second of work.
+SCORE_CHUNK = 50
+NORMALIZE_CHUNK = 2000
+
+
+class PollCancelled(Exception):
+    """The worker is stopping: the batch is abandoned and its transaction rolled back."""
 
 
 @dataclass(slots=True)
@@ -35,12 +44,26 @@ class BatchResult:
     skipped: int = 0
     stored: list[StoredMention] = field(default_factory=list)
     changes: list[Any] = field(default_factory=list)
+    deferred: int = 0  # new items left for the next poll by the per-poll budget
 
 
-def normalize_all(connector: Connector, raws: Sequence[Any], config: Any) -> tuple[list[Item], int]:
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """A batch matched and scored, not yet stored."""
+
+    fetched: int
+    scored: list[ScoredMention]
+    deferred: int
+
+
+def normalize_all(
+    connector: Connector, raws: Sequence[Any], config: Any, *, cancelled: Callable[[], bool] | None = None
+) -> tuple[list[Item], int]:
     """Normalize raw items; one bad item is skipped and logged, never the whole page."""
     items, skipped = [], 0
-    for raw in raws:
+    for n, raw in enumerate(raws):
+        if n % NORMALIZE_CHUNK == 0:
+            _check(cancelled)
         try:
             item = connector.normalize(raw, config)
         except Exception:  # a connector bug on one odd item must not lose the rest of the page
@@ -84,28 +107,40 @@ class Pipeline:
             self._brand_ids = dict(session.execute(select(Brand.name, Brand.id)).all())
         return self._brand_ids
 
+    def match(
+        self, items: Sequence[Item], *, brand_ids: Mapping[str, int], forced_brand: str | None = None
+    ) -> list[tuple[Item, str]]:
+        """Each (item, brand) pair an item matches, in item order (pure)."""
+        texts = [f"{it.title}\n{it.text}" if it.title else it.text for it in items]
+        matches = [[forced_brand] for _ in items] if forced_brand else self.matcher.match_many(texts)
+        return [
+            (it, brand)
+            for it, brands in zip(items, matches, strict=True)
+            for brand in brands
+            if brand in brand_ids
+        ]
+
     def prepare(
         self, items: Sequence[Item], *, brand_ids: Mapping[str, int], forced_brand: str | None = None
     ) -> list[ScoredMention]:
         """Match each item to its brands and score it (pure)."""
-        texts = [f"{it.title}\n{it.text}" if it.title else it.text for it in items]
-        matches = [[forced_brand] for _ in items] if forced_brand else self.matcher.match_many(texts)
-        inputs, owners = [], []
-        for it, brands in zip(items, matches, strict=True):
-            for brand in brands:
-                if brand in brand_ids:
-                    inputs.append(
-                        ScoreInput(
-                            text=it.text,
-                            brand=brand,
-                            title=it.title,
-                            handles=self._handles.get(brand, ()),
-                            author_reach=it.author_reach,
-                            engagement=it.engagement,
-                            language=it.language,
-                        )
-                    )
-                    owners.append((it, brand_ids[brand]))
+        return self.score(self.match(items, brand_ids=brand_ids, forced_brand=forced_brand), brand_ids)
+
+    def score(self, pairs: Sequence[tuple[Item, str]], brand_ids: Mapping[str, int]) -> list[ScoredMention]:
+        """Score matched (item, brand) pairs (pure)."""
+        inputs = [
+            ScoreInput(
+                text=it.text,
+                brand=brand,
+                title=it.title,
+                handles=self._handles.get(brand, ()),
+                author_reach=it.author_reach,
+                engagement=it.engagement,
+                language=it.language,
+            )
+            for it, brand in pairs
+        ]
+        owners = [(it, brand_ids[brand]) for it, brand in pairs]
         scores = self.scorer.score_many(inputs)
         return [
             ScoredMention(
@@ -118,6 +153,60 @@ class Pipeline:
             for (it, bid), sc in zip(owners, scores, strict=True)
         ]
 
+    def plan(
+        self,
+        session: Session,
+        *,
+        source_id: int,
+        items: Sequence[Item],
+        forced_brand: str | None = None,
+        budget: int | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Planned:
+        """Match, drop what is stored already and score the rest; reads only (no write lock needed).
+
+        With a `budget`, at most that many new items are scored; `deferred` counts the rest, which
+        the next poll takes (the caller keeps the old cursor so they are fetched again).
+        `cancelled()` is checked between chunks and raises PollCancelled, so a stopping worker
+        never waits for a whole huge batch.
+        """
+        brand_ids = self.brand_ids(session)
+        pairs = self.match(items, brand_ids=brand_ids, forced_brand=forced_brand)
+        known = known_keys(session, source_id=source_id, external_ids=[external_key(it) for it, _ in pairs])
+        pairs = [(it, b) for it, b in pairs if (external_key(it), brand_ids[b]) not in known]
+        deferred = 0
+        if budget is not None:
+            keys = list(dict.fromkeys(external_key(it) for it, _ in pairs))
+            if len(keys) > budget:
+                taken = set(keys[:budget])
+                deferred = len(keys) - budget
+                log.info(
+                    "source %d: %d new items, scoring %d now; the rest wait for the next poll",
+                    source_id,
+                    len(keys),
+                    budget,
+                )
+                pairs = [(it, b) for it, b in pairs if external_key(it) in taken]
+        scored: list[ScoredMention] = []
+        for start in range(0, len(pairs), SCORE_CHUNK):
+            _check(cancelled)
+            scored.extend(self.score(pairs[start : start + SCORE_CHUNK], brand_ids))
+        _check(cancelled)
+        return Planned(fetched=len(items), scored=scored, deferred=deferred)
+
+    def commit(self, session: Session, *, source_id: int, planned: Planned, now: datetime) -> BatchResult:
+        """Store the planned mentions that are new and group them into incidents; the caller commits."""
+        from monitor.incidents.service import ingest
+
+        result = store_mentions(session, source_id=source_id, scored=planned.scored, now=now)
+        changes = ingest(session, result.flagged, config=self.config, now=now) if result.flagged else []
+        incident_of = {m.id: m.incident_id for m in result.flagged}
+        for row in result.stored:
+            row.incident_id = incident_of.get(row.id)
+        return BatchResult(
+            fetched=planned.fetched, stored=result.stored, changes=changes, deferred=planned.deferred
+        )
+
     def process(
         self,
         session: Session,
@@ -126,15 +215,15 @@ class Pipeline:
         items: Sequence[Item],
         now: datetime,
         forced_brand: str | None = None,
+        budget: int | None = None,
     ) -> BatchResult:
-        """Store what is new and group it into incidents; the caller commits."""
-        from monitor.incidents.service import ingest
+        """plan + commit in the caller's session and transaction; the caller commits."""
+        planned = self.plan(
+            session, source_id=source_id, items=items, forced_brand=forced_brand, budget=budget
+        )
+        return self.commit(session, source_id=source_id, planned=planned, now=now)
 
-        brand_ids = self.brand_ids(session)
-        scored = self.prepare(items, brand_ids=brand_ids, forced_brand=forced_brand)
-        result = store_mentions(session, source_id=source_id, scored=scored, now=now)
-        changes = ingest(session, result.flagged, config=self.config, now=now) if result.flagged else []
-        incident_of = {m.id: m.incident_id for m in result.flagged}
-        for row in result.stored:
-            row.incident_id = incident_of.get(row.id)
-        return BatchResult(fetched=len(items), stored=result.stored, changes=changes)
+
+def _check(cancelled: Callable[[], bool] | None) -> None:
+    if cancelled is not None and cancelled():
+        raise PollCancelled("worker stopping")

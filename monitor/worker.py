@@ -1,19 +1,20 @@
 """The worker: APScheduler jobs that poll due sources, deliver the outbox and resolve quiet incidents.
 
-Built for several workers on one PostgreSQL: a source is claimed with a lease before it is
-polled, so two workers never poll it at once and a dead worker's claim simply expires.
+Built for several workers on one PostgreSQL: a source is claimed with a short lease before it
+is polled, so two workers never poll it at once. A heartbeat renews the leases of the polls in
+flight; a clean stop releases them; a dead worker's claims expire within `lease_seconds`, or at
+once when the same worker (same worker id) starts again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 import threading
-import uuid
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -25,12 +26,16 @@ from connectors.registry import get_connector, validate_config
 from monitor.config import AppConfig
 from monitor.db import session_scope, utcnow
 from monitor.http import make_client
-from monitor.pipeline import Pipeline, normalize_all
+from monitor.pipeline import Pipeline, PollCancelled, normalize_all
 from monitor.secrets import with_configured_options
 from monitor.sources import service as sources
 from monitor.sync import sync_config
+from monitor.worker_identity import acquire, default_worker_id
 
 log = logging.getLogger(__name__)
+
+# How long stop() lets polls in flight finish before abandoning them (SIGTERM must act in seconds).
+STOP_GRACE_SECONDS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +78,21 @@ class Worker:
         self.session_factory = session_factory
         self._own_client = client is None
         self.client = client or make_client(self.cfg)
-        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        bind = session_factory.kw["bind"]
+        self.identity = acquire(
+            worker_id or self.cfg.worker_id or default_worker_id(config.path, bind.url.render_as_string())
+        )
+        self.worker_id = self.identity.worker_id
+        self.owner = self.identity.owner  # the lease owner: this worker id, this process
+        # Set by stop(); polls running in threads check it between chunks and give up.
+        self._stopping = threading.Event()
+        self._polling: set[int] = set()  # source ids whose poll is in flight (the heartbeat renews them)
         self.pipeline = Pipeline(config)
         self.scheduler: AsyncIOScheduler | None = None
         self._tasks: set[asyncio.Task[PollOutcome]] = set()
         self._hosts: dict[str, asyncio.Semaphore] = {}
         # SQLite has one writer; serializing our own writes avoids lock waits between threads.
-        sqlite = session_factory.kw["bind"].dialect.name == "sqlite"
+        sqlite = bind.dialect.name == "sqlite"
         self._write_lock = threading.Lock() if sqlite else None
         from monitor.alerts.dispatch import OutboxDispatcher
 
@@ -92,9 +105,14 @@ class Worker:
     async def start(self) -> None:
         """Sync the configuration into the database and start the periodic jobs."""
         await asyncio.to_thread(self._sync)
+        freed = await asyncio.to_thread(self._release_stale)
+        if freed:
+            log.info("worker %s took back %d leases its previous run left", self.worker_id, freed)
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         job = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
         self.scheduler.add_job(self.tick, "interval", seconds=self.cfg.tick_seconds, id="poll", **job)
+        beat = max(1.0, self.cfg.lease_seconds / 3)
+        self.scheduler.add_job(self.heartbeat, "interval", seconds=beat, id="heartbeat", **job)
         # A quarter second: retries honour 1 s backoffs and Retry-After: 1 without a tick's worth of lag.
         # kick, not deliver: a channel whose endpoint hangs must not hold up the next round of the others
         self.scheduler.add_job(self._kick_outbox, "interval", seconds=0.25, id="deliver", **job)
@@ -103,15 +121,56 @@ class Worker:
         log.info("worker %s started: %d sources", self.worker_id, len(self.config.sources))
 
     async def stop(self) -> None:
-        """Stop the jobs and wait briefly for polls in flight (their leases expire otherwise)."""
+        """Stop within a few seconds: polls in flight finish or are abandoned, every lease is freed.
+
+        An abandoned poll stores nothing (its transaction rolls back) and keeps its old cursor,
+        so its items come again on the next poll, by this worker or another.
+        """
+        self._stopping.set()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
         if self._tasks:
-            await asyncio.wait(self._tasks, timeout=10)
+            _done, pending = await asyncio.wait(self._tasks, timeout=STOP_GRACE_SECONDS)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending, timeout=1)
+        try:
+            await asyncio.to_thread(self._release_all)
+        except Exception:  # the database is gone: the leases expire within lease_seconds instead
+            log.exception("could not release leases on stop")
         await self.dispatcher.close()
         if self._own_client:
             await self.client.aclose()
+        self.identity.release()
+
+    def _release_all(self) -> None:
+        with self._writing(), session_scope(self.session_factory) as session:
+            sources.release_leases(session, owner=self.owner, now=utcnow())
+
+    def _release_stale(self) -> int:
+        with self._writing(), session_scope(self.session_factory) as session:
+            return sources.release_stale_leases(
+                session, worker_id=self.worker_id, owner=self.owner, now=utcnow()
+            )
+
+    async def heartbeat(self) -> None:
+        """Extend the leases of the polls in flight, so a short lease never runs out under a long poll."""
+        ids = tuple(self._polling)
+        if not ids:
+            return
+
+        def renew() -> None:
+            with self._writing(), session_scope(self.session_factory) as session:
+                sources.renew_leases(
+                    session, owner=self.owner, ids=ids, now=utcnow(), lease_seconds=self.cfg.lease_seconds
+                )
+
+        try:
+            await asyncio.to_thread(renew)
+        except Exception:
+            log.exception("lease renewal failed")
 
     def _sync(self) -> None:
         with session_scope(self.session_factory) as session:
@@ -122,7 +181,7 @@ class Worker:
     async def tick(self) -> None:
         """Claim as many due sources as there is room for and poll them in the background."""
         room = self.cfg.concurrency - len(self._tasks)
-        if room <= 0:
+        if room <= 0 or self._stopping.is_set():
             return
         for claimed in await asyncio.to_thread(self._claim, room, ()):
             task = asyncio.create_task(self.poll(claimed))
@@ -166,9 +225,7 @@ class Worker:
 
     # -- one poll -----------------------------------------------------------------------------
 
-    def _writing(self):
-        from contextlib import nullcontext
-
+    def _writing(self) -> AbstractContextManager[Any]:
         return self._write_lock or nullcontext()
 
     def _claim(self, limit: int, names: tuple[str, ...]) -> list[sources.Claimed]:
@@ -179,7 +236,7 @@ class Worker:
                     return []
             claimed = sources.claim_due(
                 session,
-                owner=self.worker_id,
+                owner=self.owner,
                 now=utcnow(),
                 limit=limit,
                 lease_seconds=self.cfg.lease_seconds,
@@ -206,6 +263,15 @@ class Worker:
 
     async def poll(self, claimed: sources.Claimed) -> PollOutcome:
         """Fetch one source, then store and record the outcome in one transaction."""
+        self._polling.add(claimed.id)
+        try:
+            return await self._poll(claimed)
+        except PollCancelled:  # stop() frees the lease; nothing was stored, the cursor did not move
+            return PollOutcome(claimed.name, error="cancelled: the worker is stopping")
+        finally:
+            self._polling.discard(claimed.id)
+
+    async def _poll(self, claimed: sources.Claimed) -> PollOutcome:
         try:
             result = await self._fetch(claimed)
         except ConnectorError as exc:
@@ -221,6 +287,8 @@ class Worker:
             if outcome.alerts:  # send now rather than at the next delivery tick
                 self.dispatcher.kick()
             return outcome
+        except PollCancelled:
+            raise
         except Exception as exc:
             log.exception("storing %s failed", claimed.name)
             err = ConnectorError(ErrorClass.PARSE, f"could not store items: {exc!r}")
@@ -230,21 +298,34 @@ class Worker:
     def _record_success(self, claimed: sources.Claimed, result: FetchResult) -> PollOutcome:
         connector = get_connector(claimed.kind)
         config = validate_config(claimed.kind, claimed.config)
-        items, _skipped = normalize_all(connector, result.items, config)
+        cancelled = self._stopping.is_set
+        items, _skipped = normalize_all(connector, result.items, config, cancelled=cancelled)
+        # Matching and scoring read only: outside the write lock, in their own short session.
+        with session_scope(self.session_factory) as session:
+            planned = self.pipeline.plan(
+                session,
+                source_id=claimed.id,
+                items=items,
+                forced_brand=claimed.brand,
+                budget=self.cfg.max_items_per_poll,
+                cancelled=cancelled,
+            )
         now = utcnow()
         with self._writing(), session_scope(self.session_factory) as session:
-            batch = self.pipeline.process(
-                session, source_id=claimed.id, items=items, now=now, forced_brand=claimed.brand
-            )
+            if cancelled():
+                raise PollCancelled("worker stopping")
+            batch = self.pipeline.commit(session, source_id=claimed.id, planned=planned, now=now)
             src, _was = sources.record_success(
                 session,
                 claimed.id,
-                owner=self.worker_id,
+                owner=self.owner,
                 now=now,
-                state=result.state,
+                # Over budget: keep the old cursor and validators so the rest is fetched again, at once.
+                state=claimed.state if batch.deferred else result.state,
                 fetched=len(result.items),
                 new=len(batch.stored),
                 pause_seconds=result.pause_seconds,
+                backlog=batch.deferred > 0,
             )
             self._notify_health(session, src, now)
         alerts = sum(1 for change in batch.changes if change.notify)
@@ -256,7 +337,7 @@ class Worker:
             src, _was = sources.record_failure(
                 session,
                 claimed.id,
-                owner=self.worker_id,
+                owner=self.owner,
                 now=now,
                 error=error,
                 max_backoff=self.cfg.max_backoff_seconds,

@@ -1,13 +1,15 @@
 """Store stage: idempotent insert of scored mentions; returns only the new rows.
 
-Rows go in with one executemany (SQLAlchemy's "insertmanyvalues": one compiled statement,
-multi-row VALUES under the hood) and only the mentions flagged as incidents are loaded back as
-ORM objects, because only they go on to incident grouping.
+Rows go in with one executemany per chunk (SQLAlchemy's "insertmanyvalues": one compiled
+statement, multi-row VALUES under the hood) and only the mentions flagged as incidents are loaded
+back as ORM objects, because only they go on to incident grouping. A batch is split into chunks of
+CHUNK rows so no statement's parameter count comes near PostgreSQL's 65,535 (or SQLite's 32,766),
+whatever the size of the feed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +22,10 @@ from monitor.mentions.models import Mention
 from monitor.scoring import Score
 
 _TABLE = Mention.__table__
+# Each IN list stays at most this long (2 x 2,000 parameters for the duplicate lookup) and
+# insertmanyvalues pages the insert itself under each backend's limit. Much shorter lists cost
+# more round trips than they save (500 made the known-id lookup 16x slower on PostgreSQL).
+CHUNK = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +62,17 @@ class StoreResult:
 
 def _row(source_id: int, s: ScoredMention, now: datetime) -> dict[str, Any]:
     it = s.item
+    raw = dict(it.raw)
+    published = it.published_at or now
+    if published > now:
+        # A date in the future (a wrong clock, a scheduled post) would keep its incident "active"
+        # until then and it would never auto-resolve: stored as fetched now, the claim kept in raw.
+        raw["published_at_given"] = published.isoformat()
+        published = now
     return {
         "source_id": source_id,
         "brand_id": s.brand_id,
-        "external_id": it.external_id[:500],
+        "external_id": external_key(it),
         "text": it.text,
         "title": it.title,
         "url": it.url,
@@ -71,7 +84,7 @@ def _row(source_id: int, s: ScoredMention, now: datetime) -> dict[str, Any]:
         "engagement": it.engagement,
         # The source's own language tag when it gives one ("pt-BR"), else the detected one.
         "language": it.language or s.score.language,
-        "published_at": it.published_at or now,
+        "published_at": published,
         "fetched_at": now,
         "sentiment": s.score.sentiment,
         "urgency": s.score.urgency,
@@ -85,7 +98,7 @@ def _row(source_id: int, s: ScoredMention, now: datetime) -> dict[str, Any]:
         "model": s.score.model or None,
         "reasons": [{"cue": r.cue, "weight": r.weight, "evidence": r.evidence} for r in s.score.reasons],
         "incident_id": None,
-        "raw": dict(it.raw),
+        "raw": raw,
     }
 
 
@@ -125,18 +138,47 @@ def _insert(session: Session):
     return stmt
 
 
+def _chunks(seq: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(seq), CHUNK):
+        yield seq[start : start + CHUNK]
+
+
+def external_key(item: Item) -> str:
+    """The external id as stored (cut to the column's 500 characters)."""
+    return item.external_id[:500]
+
+
+def known_keys(session: Session, *, source_id: int, external_ids: Iterable[str]) -> set[tuple[str, int]]:
+    """(external id, brand id) of this source's mentions already stored, looked up in bounded chunks."""
+    wanted = list(dict.fromkeys(external_ids))
+    known: set[tuple[str, int]] = set()
+    for part in _chunks(wanted):
+        known.update(
+            (ext, bid) for ext, bid in session.execute(_KNOWN, {"source": source_id, "ext": list(part)})
+        )
+    return known
+
+
 def store_mentions(
     session: Session, *, source_id: int, scored: Sequence[ScoredMention], now: datetime
 ) -> StoreResult:
     """Insert what is new (unique on source, external id, brand); re-polled items are ignored."""
     rows, seen = [], set()
     for s in scored:
-        key = (s.item.external_id[:500], s.brand_id)
+        key = (external_key(s.item), s.brand_id)
         if key not in seen:  # a page can repeat an item; keep its first copy
             seen.add(key)
             rows.append(_row(source_id, s, now))
-    if not rows:
-        return StoreResult([], [])
+    stored: list[StoredMention] = []
+    flagged: list[Mention] = []
+    for part in _chunks(rows):
+        result = _store_chunk(session, source_id, part)
+        stored.extend(result.stored)
+        flagged.extend(result.flagged)
+    return StoreResult(stored, flagged)
+
+
+def _store_chunk(session: Session, source_id: int, rows: Sequence[dict[str, Any]]) -> StoreResult:
     # Skip what is already stored with one indexed lookup, so the insert mostly meets no conflict.
     known = set(
         session.execute(_KNOWN, {"source": source_id, "ext": list({r["external_id"] for r in rows})}).all()

@@ -17,6 +17,9 @@ from monitor.sources.models import Source
 _PERSISTENT = {ErrorClass.PARSE, ErrorClass.TOO_LARGE, ErrorClass.CLIENT}
 FAILING_AFTER = 3  # consecutive transient errors before degraded becomes failing
 ALERTING_STATES = {"failing", "auth_failed", "gone"}
+# The longest a source's own "come back later" (Retry-After, rate-limit reset) is honoured: a
+# Retry-After of 999999999 s would otherwise park the source until 2058 without a word.
+MAX_WAIT_SECONDS = 6 * 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,44 @@ def claim_due(
     return claimed
 
 
+def renew_leases(
+    session: Session, *, owner: str, ids: Sequence[int], now: datetime, lease_seconds: int
+) -> int:
+    """Extend this owner's leases on the sources it is polling (the heartbeat); returns how many."""
+    if not ids:
+        return 0
+    res = session.execute(
+        update(Source)
+        .where(Source.id.in_(list(ids)), Source.lease_owner == owner)
+        .values(lease_expires_at=now + timedelta(seconds=lease_seconds))
+    )
+    return res.rowcount
+
+
+# A lease still held when its poll ends was abandoned mid-poll: due again at once, for anyone.
+def _abandon(now: datetime) -> dict:
+    return {"lease_owner": None, "lease_expires_at": None, "next_poll_at": now}
+
+
+def release_leases(session: Session, *, owner: str, now: datetime) -> int:
+    """Free every lease this owner still holds (a clean shutdown); those polls are due again now."""
+    res = session.execute(update(Source).where(Source.lease_owner == owner).values(**_abandon(now)))
+    return res.rowcount
+
+
+def release_stale_leases(session: Session, *, worker_id: str, owner: str, now: datetime) -> int:
+    """Free the leases an earlier run of this worker left (same worker id, another instance).
+
+    Safe only because one live process holds a worker id at a time (see worker_identity.py).
+    """
+    res = session.execute(
+        update(Source)
+        .where(Source.lease_owner.startswith(f"{worker_id}#", autoescape=True), Source.lease_owner != owner)
+        .values(**_abandon(now))
+    )
+    return res.rowcount
+
+
 def _adapt_interval(src: Source, new_items: int) -> int:
     """Poll a busy source faster and a quiet one slower, within its configured bounds."""
     cur = src.current_interval_seconds
@@ -99,8 +140,12 @@ def record_success(
     fetched: int,
     new: int,
     pause_seconds: float | None = None,
+    backlog: bool = False,
 ) -> tuple[Source, str | None]:
-    """Store the new cursor and validators, mark healthy; returns (source, previous alerting state)."""
+    """Store the new cursor and validators, mark healthy; returns (source, previous alerting state).
+
+    `backlog`: the poll left new items for later (the per-poll budget), so it is due again at once.
+    """
     src = session.get(Source, source_id, with_for_update=False)
     assert src is not None
     was = src.state
@@ -111,15 +156,22 @@ def record_success(
     src.state, src.error_class, src.last_error = "ok", None, None
     src.current_interval_seconds = _adapt_interval(src, new)
     delay = float(src.current_interval_seconds)
+    if backlog:
+        delay = 0.0
     if pause_seconds:  # the API's rate-limit headers: don't come back before they reset
-        delay = max(delay, pause_seconds)
+        delay = max(delay, min(pause_seconds, MAX_WAIT_SECONDS))
     src.next_poll_at = now + timedelta(seconds=delay)
     _release(src, owner)
     return src, was
 
 
 def backoff_seconds(interval: int, errors: int, *, cap: int, retry_after: float | None = None) -> float:
-    """Exponential backoff with jitter from the source's interval, capped; never gives up."""
+    """Exponential backoff with jitter from the source's interval, capped; never gives up.
+
+    A server's Retry-After is honoured up to MAX_WAIT_SECONDS, never further.
+    """
+    if retry_after is not None:
+        retry_after = min(retry_after, MAX_WAIT_SECONDS)
     base = min(cap, interval * (2 ** max(0, errors - 1)))
     delay = base * random.uniform(0.8, 1.0) if errors > 1 else base
     if retry_after is not None:
@@ -135,6 +187,8 @@ def health_state(error_class: ErrorClass | str, consecutive: int) -> str:
         return "gone"
     if error_class in _PERSISTENT or consecutive >= FAILING_AFTER:
         return "failing"
+    if error_class == ErrorClass.RATE_LIMITED:
+        return "rate_limited"  # waiting until next_poll_at, as the source asked (capped)
     return "degraded"
 
 
@@ -147,15 +201,25 @@ def record_failure(
     was = src.state
     src.consecutive_errors += 1
     src.error_class = error.error_class.value
-    src.last_error = str(error)[:2000]
     src.last_error_at = now
     src.state = health_state(error.error_class, src.consecutive_errors)
     delay = backoff_seconds(
         src.current_interval_seconds, src.consecutive_errors, cap=max_backoff, retry_after=error.retry_after
     )
     src.next_poll_at = now + timedelta(seconds=delay)
+    src.last_error = (str(error) + _wait_note(error, src.next_poll_at))[:2000]
     _release(src, owner)
     return src, was
+
+
+def _wait_note(error: ConnectorError, until: datetime) -> str:
+    """For a "come back later", when the next try is and whether the source asked for longer."""
+    if error.error_class != ErrorClass.RATE_LIMITED and error.retry_after is None:
+        return ""
+    note = f"; next try at {until:%Y-%m-%d %H:%M:%S} UTC"
+    if error.retry_after is not None and error.retry_after > MAX_WAIT_SECONDS:
+        note += f" (asked to wait {error.retry_after:.0f} s, capped at {MAX_WAIT_SECONDS // 3600} h)"
+    return note
 
 
 def _release(src: Source, owner: str) -> None:

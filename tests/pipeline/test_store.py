@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from connectors.base import Mention as Item
 from monitor.config import parse_config
 from monitor.db import make_engine, make_session_factory, session_scope, upgrade
+from monitor.incidents.models import Incident
+from monitor.incidents.service import auto_resolve
 from monitor.mentions.models import Mention
 from monitor.pipeline import Pipeline
 from monitor.sources.models import Source
@@ -107,3 +109,31 @@ def test_items_without_time_get_fetch_time_and_reasons_are_kept(factory):
         assert m.published_at == NOW
         assert m.is_incident and m.category == "billing" and m.incident_id == row.incident_id is not None
         assert {r["cue"] for r in m.reasons} >= {"billing.double_charged"}
+
+
+def test_a_future_date_is_stored_as_fetch_time_and_the_claim_kept_in_raw(factory):
+    pipeline = Pipeline(parse_config(CONFIG))
+    src = _ids(factory)["forum"]
+    future = NOW + timedelta(days=3650)
+    with session_scope(factory) as s:
+        [row] = pipeline.process(
+            s,
+            source_id=src,
+            now=NOW,
+            items=[
+                Item(
+                    external_id="f",
+                    text="Acme charged me twice for one order and nobody answers",
+                    published_at=future,
+                    raw={"id": "f"},
+                )
+            ],
+        ).stored
+        m = s.get(Mention, row.id)
+        assert m.published_at == NOW  # else its incident stays "active" for ten years, never quiet
+        assert m.raw == {"id": "f", "published_at_given": future.isoformat()}
+        assert s.get(Incident, row.incident_id).last_seen_at == NOW
+    with session_scope(factory) as s:
+        auto_resolve(s, config=parse_config(CONFIG), now=NOW + timedelta(days=7))
+    with session_scope(factory) as s:
+        assert s.get(Incident, row.incident_id).resolved_at is not None  # it went quiet, and resolves

@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from connectors.base import ConnectorError, ErrorClass, PollState
+from connectors.base import ConnectorError, ErrorClass, PollState, RateLimited
 from monitor.config import parse_config
 from monitor.db import make_engine, make_session_factory, session_scope, upgrade
 from monitor.sources import service
+from monitor.sources.models import Source
+from monitor.sources.queries import list_sources
 from monitor.sync import sync_config
 from tests.support.pg import temp_database
 
@@ -109,7 +111,8 @@ def test_retry_after_is_honoured_and_backoff_is_capped():
         (ErrorClass.TOO_LARGE, 1, "failing"),
         (ErrorClass.TIMEOUT, 1, "degraded"),
         (ErrorClass.TIMEOUT, 3, "failing"),
-        (ErrorClass.RATE_LIMITED, 2, "degraded"),
+        (ErrorClass.RATE_LIMITED, 2, "rate_limited"),
+        (ErrorClass.RATE_LIMITED, 3, "failing"),
     ],
 )
 def test_health_state(error_class, n, state):
@@ -148,3 +151,77 @@ def test_interval_adapts_to_the_sources_own_activity(tmp_path):
     engine.dispose()
     assert intervals[:3] == [150, 75, 60]  # a busy source is polled faster, down to its floor
     assert intervals[-1] == 3600 and intervals == sorted(intervals[:3], reverse=True) + sorted(intervals[3:])
+
+
+def test_an_unbounded_retry_after_is_capped_and_shown(factory):
+    [c] = claim(factory, "w", NOW, limit=1)
+    err = RateLimited("HTTP 429 (rate limited) from e.org, retry after 999999999 s", retry_after=999999999)
+    with session_scope(factory) as s:
+        src, _ = service.record_failure(s, c.id, owner="w", now=NOW, error=err, max_backoff=3600)
+        assert src.state == "rate_limited"
+        assert src.next_poll_at == NOW + timedelta(seconds=service.MAX_WAIT_SECONDS)
+        assert "next try at 2026-11-20 15:00:00 UTC" in src.last_error
+        assert "capped at 6 h" in src.last_error
+    with session_scope(factory) as s:
+        [row] = [r for r in list_sources(s) if r.name == c.name]
+        assert (row.state, row.next_poll_at) == ("rate_limited", NOW + timedelta(hours=6))
+        assert "asked to wait 999999999 s" in row.last_error
+
+
+def test_rate_limit_headers_on_success_are_capped_too(factory):
+    [c] = claim(factory, "w", NOW, limit=1)
+    with session_scope(factory) as s:
+        src, _ = service.record_success(
+            s, c.id, owner="w", now=NOW, state=PollState(), fetched=0, new=0, pause_seconds=1e9
+        )
+        assert src.next_poll_at == NOW + timedelta(seconds=service.MAX_WAIT_SECONDS)
+
+
+def _lease(f, source_id):
+    with session_scope(f) as s:
+        src = s.get(Source, source_id)
+        return src.lease_owner, src.lease_expires_at, src.next_poll_at
+
+
+def test_renewal_extends_only_the_owners_leases(factory):
+    [a] = claim(factory, "w1#a", NOW, limit=1)
+    [b] = claim(factory, "w2#b", NOW, limit=1)
+    later = NOW + timedelta(seconds=20)
+    with session_scope(factory) as s:
+        n = service.renew_leases(s, owner="w1#a", ids=[a.id, b.id], now=later, lease_seconds=30)
+    assert n == 1
+    assert _lease(factory, a.id)[1] == later + timedelta(seconds=30)
+    assert _lease(factory, b.id)[1] == NOW + timedelta(seconds=30)
+    # renewed: at +40 s the source is still held, though its first lease ran out at +30 s
+    with session_scope(factory) as s:
+        names = [a.name]
+        assert (
+            service.claim_due(
+                s, owner="w3#c", now=NOW + timedelta(seconds=40), limit=5, lease_seconds=30, names=names
+            )
+            == []
+        )
+
+
+def test_a_restarted_worker_takes_back_its_own_leases_at_once(factory):
+    mine = claim(factory, "host:1#dead", NOW, limit=2)
+    [other] = claim(factory, "host:2#live", NOW, limit=1)
+    [lookalike] = claim(factory, "host:10#x", NOW, limit=1)
+    restart = NOW + timedelta(seconds=5)
+    with session_scope(factory) as s:
+        n = service.release_stale_leases(s, worker_id="host:1", owner="host:1#new", now=restart)
+    assert n == 2
+    for c in mine:
+        assert _lease(factory, c.id) == (None, None, restart)  # free and due now, not in a lease or interval
+    assert _lease(factory, other.id)[0] == "host:2#live"
+    assert _lease(factory, lookalike.id)[0] == "host:10#x"
+    assert {c.id for c in mine} <= {c.id for c in claim(factory, "host:1#new", restart)}
+
+
+def test_release_on_shutdown_frees_only_this_owner(factory):
+    held = claim(factory, "w#1", NOW, limit=2)
+    [other] = claim(factory, "w#2", NOW, limit=1)
+    with session_scope(factory) as s:
+        assert service.release_leases(s, owner="w#1", now=NOW) == 2
+    assert all(_lease(factory, c.id) == (None, None, NOW) for c in held)
+    assert _lease(factory, other.id)[0] == "w#2"
