@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from monitor.web.render import HERE, render, secure
-from monitor.web.session import Authenticator, LoginRequired, SessionSigner, WebError, session_secret
+from monitor.web.session import (
+    Authenticator,
+    LoginRequired,
+    Revocations,
+    SessionSigner,
+    WebError,
+    session_secret,
+)
+from monitor.web.throttle import SignInThrottle
 
 
 @dataclass(slots=True)
@@ -18,6 +26,8 @@ class WebState:
 
     signer: SessionSigner
     auth: Authenticator
+    revoked: Revocations = field(default_factory=Revocations)
+    throttle: SignInThrottle = field(default_factory=SignInThrottle)
     sse_tick: float = 1.0  # how often each live connection looks for changes
     sse_lifetime: float = 30.0  # then the browser reconnects (keeps shutdowns quick)
 

@@ -24,6 +24,7 @@ from monitor.web.session import (
     WebError,
     check_csrf,
     current_session,
+    end_session,
     new_session,
     replace_session,
     safe_next,
@@ -203,18 +204,7 @@ def login_page(request: Request, next: str | None = None) -> Response:
     auth: Authenticator = request.app.state.web.auth
     if auth.open:
         return secure(request, RedirectResponse("/", status_code=303))
-    session = current_session(request)
-    return render(
-        request,
-        "login.html",
-        {
-            "csrf": session.csrf,
-            "next": safe_next(next),
-            "error": None,
-            "name": "",
-            "title": "Sign in · Brand monitor",
-        },
-    )
+    return _login_page(request, name="", next=next, error=None, status_code=200)
 
 
 def _flag(value: str | None, name: str) -> bool | None:
@@ -259,6 +249,19 @@ def label_mention(
     return secure(request, RedirectResponse(f"{safe_next(next)}#m{mention_id}", status_code=303))
 
 
+def _login_page(
+    request: Request, *, name: str, next: str | None, error: str | None, status_code: int
+) -> Response:
+    context = {
+        "csrf": current_session(request).csrf,
+        "next": safe_next(next),
+        "error": error,
+        "name": name,
+        "title": "Sign in · Brand monitor",
+    }
+    return render(request, "login.html", context, status_code=status_code)
+
+
 @router.post("/login")
 def login(
     request: Request,
@@ -268,18 +271,24 @@ def login(
     next: Annotated[str | None, Form(max_length=500)] = None,
 ) -> Response:
     check_csrf(request, csrf)
-    auth: Authenticator = request.app.state.web.auth
-    user = auth.authenticate(name, password)
+    web = request.app.state.web
+    address = request.client.host if request.client else "unknown"
+    wait = web.throttle.retry_after(address, name)
+    if wait is not None:  # refused before the password is even looked at
+        response = _login_page(
+            request,
+            name=name,
+            next=next,
+            error=f"Too many failed sign-ins. Try again in {wait} seconds.",
+            status_code=429,
+        )
+        response.headers["Retry-After"] = str(wait)
+        return response
+    user = web.auth.authenticate(name, password)
     if user is None:
-        session = current_session(request)
-        context = {
-            "csrf": session.csrf,
-            "next": safe_next(next),
-            "error": "Wrong name or password.",
-            "name": name,
-            "title": "Sign in · Brand monitor",
-        }
-        return render(request, "login.html", context, status_code=401)
+        web.throttle.failed(address, name)
+        return _login_page(request, name=name, next=next, error="Wrong name or password.", status_code=401)
+    web.throttle.succeeded(name)
     replace_session(request, new_session(user))  # a fresh token: nothing from before sign-in carries over
     return secure(request, RedirectResponse(safe_next(next), status_code=303))
 
@@ -287,5 +296,5 @@ def login(
 @router.post("/logout")
 def logout(request: Request, csrf: CsrfField = "") -> Response:
     check_csrf(request, csrf)
-    replace_session(request, new_session())
+    end_session(request)  # server-side: a copy of the old cookie no longer signs anyone in
     return secure(request, RedirectResponse("/login", status_code=303))

@@ -109,6 +109,31 @@ class SessionSigner:
         return WebSession(user=user, csrf=csrf, issued=issued)
 
 
+class Revocations:
+    """Sessions ended by signing out: a copied cookie stops working at once, server-side.
+
+    A session is known by a hash of its CSRF token (random per session). Entries expire with the
+    session itself (issued + MAX_AGE), so the set stays as small as the sign-outs of one working
+    day. Kept in the process's memory: with several API processes, or across a restart with
+    MONITOR_SESSION_SECRET set, a signed-out cookie is refused only by the process that saw the
+    sign-out (until it expires anyway).
+    """
+
+    def __init__(self) -> None:
+        self._until: dict[str, float] = {}
+
+    @staticmethod
+    def _key(session: WebSession) -> str:
+        return hashlib.sha256(session.csrf.encode("utf-8")).hexdigest()
+
+    def revoke(self, session: WebSession, *, now: float) -> None:
+        self._until = {k: t for k, t in self._until.items() if t > now}
+        self._until[self._key(session)] = session.issued + MAX_AGE
+
+    def is_revoked(self, session: WebSession) -> bool:
+        return self._key(session) in self._until
+
+
 def new_session(user: str | None = None) -> WebSession:
     return WebSession(user=user, csrf=secrets.token_urlsafe(24), issued=int(time.time()))
 
@@ -159,11 +184,19 @@ def current_session(request: Request) -> WebSession:
     signer: SessionSigner = request.app.state.web.signer
     raw = request.cookies.get(COOKIE)
     session = signer.loads(raw, now=time.time()) if raw else None
+    if session is not None and request.app.state.web.revoked.is_revoked(session):
+        session = None  # signed out: the cookie's signature is still good, the session is not
     if session is None:
         session = new_session()
         request.state.web_session_dirty = True
     request.state.web_session = session
     return session
+
+
+def end_session(request: Request) -> None:
+    """Sign out: revoke this session server-side and start a fresh anonymous one."""
+    request.app.state.web.revoked.revoke(current_session(request), now=time.time())
+    replace_session(request, new_session())
 
 
 def replace_session(request: Request, session: WebSession) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from monitor.app import create_app
 from monitor.auth import hash_key, key_label
 from monitor.config import AppConfig
 from monitor.web.session import COOKIE, MAX_AGE, SessionSigner, WebSession, safe_next
+from monitor.web.throttle import PER_ADDRESS, PER_NAME, SignInThrottle
 from tests.web.conftest import API_KEY, PASSWORD, Seeder, csrf_of, sign_in, web_config
 
 PAGES = ["/", "/mentions", "/mentions.csv", "/trends", "/trends.json", "/sources", "/incidents/1"]
@@ -180,3 +182,72 @@ def test_open_dashboard_without_users_or_keys(
         r = client.post("/incidents/1/ack", data={"csrf": csrf_of(page.text)}, follow_redirects=False)
         assert r.status_code == 303
         assert client.get("/api/incidents/1").json()["acknowledged_by"] == "dashboard"
+
+
+def test_sign_out_revokes_the_session_server_side(client: TestClient) -> None:
+    copied = client.cookies.get(COOKIE)  # someone copied the signed-in cookie
+    token = csrf_of(client.get("/").text)
+    assert client.post("/logout", data={"csrf": token}, follow_redirects=False).status_code == 303
+    thief = TestClient(client.app, base_url="http://127.0.0.1", cookies={COOKIE: copied})
+    assert thief.get("/", follow_redirects=False).status_code == 303  # to /login: no longer signed in
+    r = thief.post("/incidents/1/ack", data={"csrf": token}, follow_redirects=False)
+    assert r.status_code in (401, 403)  # neither signed in nor holding that session's token any more
+    assert sign_in(client).status_code == 303  # signing in again works
+
+
+def _wrong(client: TestClient, name: str = "alice", **headers: str) -> Any:
+    token = csrf_of(client.get("/login").text)
+    data = {"csrf": token, "name": name, "password": "wrong", "next": "/"}
+    return client.post("/login", data=data, follow_redirects=False, headers=headers)
+
+
+def test_sign_in_is_rate_limited_per_name(app_client: TestClient) -> None:
+    answers = [_wrong(app_client).status_code for _ in range(PER_NAME + 3)]
+    assert answers == [401] * PER_NAME + [429] * 3
+    blocked = _wrong(app_client)
+    assert 1 <= int(blocked.headers["Retry-After"]) <= 300
+    assert "Too many failed sign-ins. Try again in" in blocked.text
+    assert sign_in(app_client).status_code == 429  # even the right password waits: no oracle
+    assert _wrong(app_client, name="bob").status_code == 401  # other names are not blocked by alice's
+
+
+def test_sign_in_is_rate_limited_per_address(app_client: TestClient) -> None:
+    names = [f"user{n}" for n in range(PER_ADDRESS + 2)]
+    answers = [_wrong(app_client, name=n).status_code for n in names]
+    assert answers == [401] * PER_ADDRESS + [429] * 2
+
+
+def test_the_throttle_window_slides_and_success_clears_typos() -> None:
+    now = [1000.0]
+    throttle = SignInThrottle(per_name=2, per_address=10, window=60, clock=lambda: now[0])
+    throttle.failed("1.2.3.4", "Alice")
+    throttle.failed("1.2.3.4", "alice ")
+    assert throttle.retry_after("5.6.7.8", "ALICE") == 60
+    now[0] += 59.5
+    assert throttle.retry_after("5.6.7.8", "alice") == 1
+    now[0] += 1
+    assert throttle.retry_after("5.6.7.8", "alice") is None
+    throttle.failed("1.2.3.4", "alice")
+    throttle.succeeded("alice")
+    throttle.failed("1.2.3.4", "alice")
+    assert throttle.retry_after("1.2.3.4", "alice") is None
+
+
+def test_a_cross_site_form_post_is_refused_even_with_the_token(client: TestClient, seeder: Seeder) -> None:
+    seeder.items([GLITCH] * 3)
+    token = csrf_of(client.get("/").text)
+    r = client.post(
+        "/incidents/1/ack",
+        data={"csrf": token},
+        headers={"Origin": "https://evil.example"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 403
+    assert "cross-origin request refused" in r.json()["detail"]
+    same = client.post(
+        "/incidents/1/ack",
+        data={"csrf": token},
+        headers={"Origin": "http://127.0.0.1"},
+        follow_redirects=False,
+    )
+    assert same.status_code == 303
