@@ -110,6 +110,7 @@ class OutboxDispatcher:
         self._lanes: dict[str | None, ColumnElement[bool]] = {n: AlertDelivery.channel == n for n in names}
         self._lanes[_ORPHANS] = AlertDelivery.channel.not_in(names)
         self._running: dict[str | None, asyncio.Task[int]] = {}
+        self._closing = False
         # Own threads for the database: recording a 2xx must not wait behind polls in the default pool.
         self._db = ThreadPoolExecutor(max_workers=len(self._lanes), thread_name_prefix="outbox-db")
 
@@ -237,8 +238,10 @@ class OutboxDispatcher:
         claimed = await self._in_db(self._claim, now, self._lanes[lane])
         tried = 0
         for i, delivery in enumerate(claimed):
-            # the lease must outlast this send, or another worker could claim and send the row too
-            if time.monotonic() - delivery.claimed_monotonic > self.lease_seconds - self._send_timeout:
+            # the lease must outlast this send, or another worker could claim and send the row too;
+            # on shutdown the rest go back at once rather than wait out the lease
+            late = time.monotonic() - delivery.claimed_monotonic > self.lease_seconds - self._send_timeout
+            if late or self._closing:
                 await self._in_db(self.release, claimed[i:])
                 break
             outcome = await self.send(delivery)
@@ -251,7 +254,9 @@ class OutboxDispatcher:
 
     def kick(self, now: datetime | None = None) -> list[asyncio.Task[int]]:
         """Start the lane of each channel not already sending; returns at once with the lanes started."""
-        started = []
+        started: list[asyncio.Task[int]] = []
+        if self._closing:
+            return started
         for lane in self._lanes:
             running = self._running.get(lane)
             if running is not None and not running.done():
@@ -287,7 +292,11 @@ class OutboxDispatcher:
             await self.close()
 
     async def close(self, *, grace_seconds: float | None = None) -> None:
-        """Let sends in flight finish (at most one timeout), cancel what remains, stop the threads."""
+        """Let each lane finish the send in flight and hand back the rest, then stop the threads.
+
+        A lane still busy after `grace_seconds` (default: one send timeout and a second) is cancelled.
+        """
+        self._closing = True
         lanes = [t for t in self._running.values() if not t.done()]
         if lanes:
             _done, pending = await asyncio.wait(lanes, timeout=grace_seconds or self._send_timeout + 1)

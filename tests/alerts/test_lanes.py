@@ -133,3 +133,23 @@ async def test_the_workers_delivery_job_does_not_wait_for_a_hanging_channel(
                 await worker.stop()  # lets the slow send finish: its answer is recorded, not lost
     assert [r.headers["x-monitor-delivery"] for r in stuck.hits("/hook")] == ["slow:incident:1:v1"]
     assert _row(session_factory, slow_id).status == "delivered"
+
+
+async def test_close_finishes_the_send_in_flight_and_hands_the_rest_of_the_batch_back(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with ScriptedServer() as receiver:
+        receiver.routes["/hook"] = Reply(200, "ok", hang=0.3)
+        hook = ChannelConfig(name="hook", kind="webhook", url=f"{receiver.url}/hook")
+        ids = [_add(session_factory, hook, f"hook:incident:{i}:v1") for i in range(5)]
+        async with httpx.AsyncClient(trust_env=False) as client:
+            dispatcher = OutboxDispatcher(session_factory, client, [hook], worker_id="w")
+            dispatcher.kick()
+            await _wait_for(lambda: receiver.hits("/hook"), timeout=2.0)
+            await dispatcher.close()  # a shutdown while the first message is at the receiver
+            assert dispatcher.kick() == []
+    first, *rest = (_row(session_factory, i) for i in ids)
+    assert (first.status, first.attempts) == ("delivered", 1)  # its 2xx was recorded, not lost
+    assert len(receiver.hits("/hook")) == 1
+    for row in rest:  # free at once for another worker, no attempt counted
+        assert (row.status, row.attempts, row.lease_owner) == ("pending", 0, None)
