@@ -244,9 +244,15 @@ class Connector(ABC, Generic[C]):
                 ErrorClass.PARSE, f"expected JSON, got an HTML page ({content_type}) from {host}"
             )
         try:
-            return json.loads(body)
+            payload = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ConnectorError(ErrorClass.PARSE, f"malformed JSON from {host}: {exc}") from exc
+        if response.status_code < 300 and isinstance(payload, dict):
+            # Some APIs answer 200 with an error envelope; read as "no items" it would show ok.
+            reason = error_envelope(payload)
+            if reason is not None:
+                raise self.api_error(response) or _classify_body_error(reason, host, response.status_code)
+        return payload
 
     def parse_json_object(self, response: httpx.Response, *required: str) -> dict[str, Any]:
         """parse_json, then insist on a JSON object (with the given keys): PARSE otherwise."""
@@ -262,6 +268,53 @@ class Connector(ABC, Generic[C]):
                 f"unexpected JSON shape from {_host(response)}: missing {', '.join(missing)}",
             )
         return payload
+
+
+# Keys an error reply carries beside the error itself; any other key means the reply holds data
+# (X sends "errors" for the parts of a page it could not expand, next to "data").
+_ENVELOPE_KEYS = {"error", "errors", "error_type", "error_description", "message", "title", "detail"}
+_ENVELOPE_KEYS |= {"type", "status", "code", "extras", "error_id", "error_name", "error_message"}
+
+
+def error_envelope(payload: Mapping[str, Any]) -> str | None:
+    """The reason when a JSON object is an API's error reply rather than data, else None.
+
+    Shapes: {"error": "..."} (Lemmy, Mastodon, Bluesky), {"error": {"message": ...}} (Google),
+    {"error": 403, "message": ...} (Reddit), {"error_id", "error_message"} (Stack Exchange),
+    {"errors": [...]} with no data (Discourse, X), {"message", "status"} alone (Algolia).
+    """
+    error = payload.get("error")
+    if "error_id" in payload:
+        return str(payload.get("error_message") or payload.get("error_name") or payload["error_id"])
+    if error not in (None, False, "", {}, []):
+        if isinstance(error, dict):
+            return str(error.get("message") or error.get("status") or error.get("code") or error)
+        detail = payload.get("message") or payload.get("error_description")
+        return f"{error}: {detail}" if detail else str(error)
+    errors = payload.get("errors")
+    if errors and not set(payload) - _ENVELOPE_KEYS:
+        first = errors[0] if isinstance(errors, list) else errors
+        if isinstance(first, dict):
+            first = first.get("message") or first.get("detail") or first.get("title") or first
+        detail = payload.get("detail")
+        return f"{detail} ({first})" if detail else str(first)
+    if payload.get("message") and not set(payload) - _ENVELOPE_KEYS:
+        return str(payload["message"])
+    return None
+
+
+_AUTH_WORDS = ("auth", "token", "credential", "forbidden", "permi", "api key", "apikey", "login", "access")
+_RATE_WORDS = ("rate", "limit", "throttl", "quota", "too many")
+
+
+def _classify_body_error(reason: str, host: str, status: int) -> ConnectorError:
+    message = f"{host} answered {status} with an error: {reason[:300]}"
+    lowered = reason.lower()
+    if any(word in lowered for word in _RATE_WORDS):
+        return RateLimited(message, status=status)
+    if any(word in lowered for word in _AUTH_WORDS):
+        return ConnectorError(ErrorClass.AUTH, message, status=status)
+    return ConnectorError(ErrorClass.CLIENT, message, status=status)
 
 
 def _host(response: httpx.Response) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import time
 from typing import Any, ClassVar
 
@@ -141,6 +142,20 @@ class RedditConnector(Connector[RedditConfig]):
         expires = time.time() + max(60.0, float(payload.get("expires_in") or 3600) - 60)
         self._tokens[_key(config)] = (token, expires)
         return token
+
+    def api_error(self, response: httpx.Response) -> ConnectorError | None:
+        # The token endpoint answers a bad grant with {"error": "invalid_grant"}, even with a 200.
+        if not response.url.path.endswith("/access_token"):
+            return None
+        try:
+            reason = json.loads(response.content).get("error")
+        except (ValueError, AttributeError):
+            return None
+        if not reason:
+            return None
+        return ConnectorError(
+            ErrorClass.AUTH, f"reddit refused a token: {reason}", status=response.status_code
+        )
 
     def normalize(self, raw: Any, config: RedditConfig) -> Mention | None:
         name = raw.get("name")

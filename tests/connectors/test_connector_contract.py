@@ -447,3 +447,85 @@ def test_normalize_is_pure_and_skips_empty_items(slug):
     before = copy.deepcopy(raw)
     connector.normalize(raw, config)
     assert raw == before
+
+
+# -- an error reply sent with HTTP 200 ----------------------------------------------------------
+
+# Each API's own error shape, as its documentation and the recorded fixtures show it.
+ERRORS_IN_200: dict[str, tuple[Any, ErrorClass, str]] = {
+    "reddit": ({"message": "Forbidden", "error": 403}, ErrorClass.AUTH, "403: Forbidden"),
+    "hackernews": (
+        {"message": "Invalid value for parameter numericFilters", "status": 400},
+        ErrorClass.CLIENT,
+        "numericFilters",
+    ),
+    "bluesky": (
+        {"error": "InvalidRequest", "message": "Params must have the property q"},
+        ErrorClass.CLIENT,
+        "InvalidRequest: Params must have the property q",
+    ),
+    "discourse": (
+        {"errors": ["You are not permitted to view the requested resource."], "error_type": "invalid_access"},
+        ErrorClass.AUTH,
+        "not permitted",
+    ),
+    "stackexchange": (
+        {
+            "error_id": 502,
+            "error_message": "too many requests from this IP, more requests available in 82574 seconds",
+            "error_name": "throttle_violation",
+        },
+        ErrorClass.RATE_LIMITED,
+        "throttle_violation",
+    ),
+    "lemmy": ({"error": "couldnt_find_community"}, ErrorClass.CLIENT, "couldnt_find_community"),
+    "youtube": (
+        fixture_json("youtube/error_permission_403.json"),
+        ErrorClass.AUTH,
+        "does not have permission",
+    ),
+    "x": (fixture_json("x/search_all_error_400.json"), ErrorClass.CLIENT, "must be before 'end_time'"),
+}
+JSON_SLUGS = sorted(set(HTTP_SLUGS) - {"rss", "google_alerts", "google_news", "mastodon"})
+
+
+def test_every_json_api_has_an_error_in_200_case():
+    assert sorted(ERRORS_IN_200) == JSON_SLUGS
+
+
+@pytest.mark.parametrize("slug", JSON_SLUGS)
+async def test_an_error_reply_with_status_200_is_an_error_not_an_empty_page(slug):
+    body, error_class, reason = ERRORS_IN_200[slug]
+    api = Api(CASES[slug])
+    api.data = lambda request: json_response(body)
+    with pytest.raises(ConnectorError) as info:
+        await run_fetch(slug, api)
+    assert info.value.error_class is error_class
+    assert reason in str(info.value)
+
+
+async def test_mastodon_error_reply_with_status_200():
+    api = Api(CASES["mastodon"])
+    api.data = lambda request: json_response({"error": "This API requires an authenticated user"})
+    with pytest.raises(ConnectorError) as info:
+        await run_fetch("mastodon", api)
+    assert info.value.error_class is ErrorClass.AUTH
+    assert "requires an authenticated user" in str(info.value)
+
+
+async def test_reddit_token_refused_with_status_200_is_an_auth_error():
+    api = Api(CASES["reddit"])
+    api.case = copy.copy(api.case)
+    api.case.extra_routes = {"/api/v1/access_token": lambda r: json_response({"error": "invalid_grant"})}
+    with pytest.raises(ConnectorError) as info:
+        await run_fetch("reddit", api)
+    assert info.value.error_class is ErrorClass.AUTH
+    assert "reddit refused a token: invalid_grant" in str(info.value)
+
+
+async def test_x_partial_errors_beside_data_are_not_an_error():
+    page = fixture_json("x/search_all_with_expansions.json")
+    api = Api(CASES["x"])
+    api.data = lambda request: json_response({**page, "errors": [{"title": "Not Found Error"}]})
+    result = await run_fetch("x", api)
+    assert result.items
