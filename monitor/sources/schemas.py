@@ -22,7 +22,9 @@ class SourceRead(BaseModel):
         description='The connector\'s options, secrets masked as "•••• (set)" (they live in the config file).'
     )
     enabled: bool
-    state: str = Field(description="new | ok | degraded | failing | auth_failed | gone")
+    state: str = Field(
+        description="new | ok | degraded | rate_limited (until next_poll_at) | failing | auth_failed | gone"
+    )
     error_class: str | None
     last_error: str | None
     last_error_at: datetime | None

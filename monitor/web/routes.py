@@ -67,8 +67,8 @@ def source_flag(src: Any, now: datetime) -> str | None:
     """Why a source needs a look: its error state, or silence: no success for 3 intervals."""
     if src.state in BAD_SOURCE_STATES:
         return src.state
-    if src.state == "degraded":
-        return "degraded"
+    if src.state in ("degraded", "rate_limited"):
+        return src.state
     quiet_for = timedelta(seconds=3 * max(src.current_interval_seconds, 60))
     if src.last_success_at is not None and now - src.last_success_at > quiet_for:
         return "silent"
