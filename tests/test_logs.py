@@ -6,12 +6,15 @@ import io
 import logging
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from monitor import logs
 from monitor.logs import MASK, RedactFilter, redact
+from tests.support.proc import run_monitor, start_monitor, stop, wait_http, wait_until
+from tests.support.servers import Reply, ScriptedServer, free_port, rss
 
 
 @pytest.mark.parametrize(
@@ -115,3 +118,41 @@ def test_without_install_httpx_lines_carry_the_token(stream_handler: io.StringIO
     # what the log looked like before: the reason for install()
     logging.getLogger("httpx").info("HTTP Request: GET %s", httpx.URL("https://f.example/b?token=leak3"))
     assert "token=leak3" in stream_handler.getvalue()
+
+
+@pytest.mark.slow
+def test_monitor_worker_and_api_never_log_a_feed_token(tmp_path: Path) -> None:
+    """The real processes: `monitor worker` polls a tokened feed, `monitor api` serves a tokened URL."""
+    token = "e2e-feed-token-4471"  # noqa: S105 (a test value)
+    db = f"sqlite:///{tmp_path}/m.db"
+    with ScriptedServer() as feed:
+        feed.routes["/f.xml"] = Reply(
+            200, rss([{"guid": "1", "title": "acme", "description": "acme is down"}])
+        )
+        cfg = tmp_path / "m.toml"
+        cfg.write_text(
+            '[worker]\ntick_seconds = 0.2\n[[brands]]\nname = "Acme"\nquery = "acme"\n'
+            f'[[sources]]\nname = "feed"\nkind = "rss"\nurl = "{feed.url}/f.xml?token=${{FEED_TOKEN}}"\n'
+        )
+        assert run_monitor("db", "upgrade", "--config", str(cfg), db_url=db, FEED_TOKEN=token).returncode == 0
+        port = free_port()
+        worker_log, api_log = tmp_path / "worker.log", tmp_path / "api.log"
+        procs = [
+            start_monitor("worker", "--config", str(cfg), db_url=db, log=worker_log, FEED_TOKEN=token),
+            start_monitor(
+                "api", "--config", str(cfg), "--port", str(port), db_url=db, log=api_log, FEED_TOKEN=token
+            ),
+        ]
+        try:
+            wait_until(lambda: feed.hits("/f.xml"), timeout=30, message="the feed polled")
+            wait_http(f"http://127.0.0.1:{port}/healthz", proc=procs[1], log=api_log)
+            sources = httpx.get(f"http://127.0.0.1:{port}/api/sources?token={token}", timeout=5)
+        finally:
+            for proc in procs:
+                stop(proc)
+    assert feed.hits("/f.xml")[0].query == f"token={token}"  # the worker had the real URL
+    assert sources.status_code == 200 and token not in sources.text
+    worker_text, api_text = worker_log.read_text(), api_log.read_text()
+    assert "/f.xml?token=•••• " in worker_text  # httpx's request line, masked
+    assert "/api/sources?token=•••• " in api_text  # uvicorn's access line, masked
+    assert token not in worker_text + api_text
