@@ -163,6 +163,18 @@ class CategoryPolicy(_Strict):
     direct_immediate: bool | None = Field(default=None, description="Alert on the first direct mention.")
     min_mentions: int | None = Field(default=None, ge=1, description="Alert once the incident has this many.")
     min_urgency: float | None = Field(default=None, ge=0, le=1)
+    confident_immediate: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="Alert on the first mention, direct or not, when the detector's incident probability "
+        "times its category probability reaches this (pricing_error: 0.75).",
+    )
+    slow_burn_min_mentions: int | None = Field(
+        default=None,
+        ge=2,
+        description="Alert once this many reports of the category reach the brand within slow_burn_days.",
+    )
 
 
 class AlertPolicyConfig(_Strict):
@@ -173,6 +185,20 @@ class AlertPolicyConfig(_Strict):
     source_health_notices: bool = True
     delivery_give_up_seconds: int = Field(
         default=900, ge=1, description="Stop retrying a delivery after this."
+    )
+    direct_reach_threshold: int | None = Field(
+        default=10_000,
+        ge=1,
+        description="A problem told to the brand by an author with at least this reach alerts alone "
+        "(a very large value turns it off).",
+    )
+    slow_burn_days: int = Field(
+        default=7, ge=1, le=60, description="The span over which slow_burn_min_mentions are counted."
+    )
+    slow_burn_min_mentions: int = Field(
+        default=6,
+        ge=2,
+        description="Reports of one category within slow_burn_days that alert even when spread out.",
     )
     categories: dict[str, CategoryPolicy] = Field(default_factory=dict)
     brands: dict[str, dict[str, CategoryPolicy]] = Field(default_factory=dict)

@@ -132,6 +132,7 @@ def _alert_line(change: IncidentChange, at: datetime, trigger: Any) -> str:
             "mention_count": change.mention_count,
             "trigger_mention_id": trigger,
             "event": change.event,
+            "reason": change.reason,
         },
         ensure_ascii=False,
     )

@@ -7,8 +7,10 @@ mention are exactly what mention-at-a-time grouping saw; the incident's alert st
 had before the batch, and the first mention the policy would page on is the trigger. So a burst
 that arrives in one poll is one message, not "opened" then "escalated".
 
-A constant number of statements per batch: the brands, every candidate incident, the brands'
-baselines (two), the touched incidents' recent counts (two), the flush, and the duplicates.
+A number of statements per batch that does not grow with its mentions: the brands, every
+candidate incident, the brands' baselines (two), the touched incidents' recent counts (two), the
+slow-burn counts (two per category not yet alerted, and one for past pages), the flush, and the
+duplicates.
 """
 
 from __future__ import annotations
@@ -30,12 +32,14 @@ from monitor.incidents.models import Incident
 from monitor.incidents.policy import (
     BURST_MINUTES,
     HIGH_WEIGHT,
+    SEVERE_WEIGHT,
     Decision,
     IncidentFacts,
     MentionFacts,
     decide,
 )
 from monitor.incidents.severity import SeverityStats, severity, spike_ratio
+from monitor.incidents.slow_burn import SlowBurns
 from monitor.incidents.stats import Echo, SpanCounts, echo_rows, echo_voices, incident_counts
 from monitor.mentions.models import Mention
 from monitor.scoring import CATEGORY_WEIGHT
@@ -123,6 +127,9 @@ def _reopen(inc: Incident) -> None:
     inc.status = "open"
     inc.regressed = True
     inc.regression_count += 1
+    # a new episode has its own message budget: the cap stops one episode's repeats, and a glitch
+    # that comes back the next day must be told even if yesterday's episode spent its three
+    inc.messages_sent = 0
     inc.resolved_at = inc.resolved_by = inc.resolution_note = None
     # a new episode: whoever acknowledged the last one has not seen this one yet
     inc.acknowledged_at = inc.acknowledged_by = None
@@ -324,7 +331,16 @@ def group_batch(
     with session.no_autoflush:  # one flush below, after severity is known
         stored = [g.incident.id for g in groups if not g.created]
         counts = incident_counts(session, incident_ids=stored, lo=lo, hi=hi, window=open_life, burst=burst)
-        volumes = BrandVolumes(session, {b.id: b.created_at for b in brands.values()}, lo, hi)
+        created = {b.id: b.created_at for b in brands.values()}
+        volumes = BrandVolumes(session, created, lo, hi)
+        # severe categories page on one post, and an incident that paged is past its first message:
+        # only the others can smoulder (two statements per such category, one for past pages)
+        smoulder = {
+            (g.incident.brand_id, g.incident.category)
+            for g in groups
+            if CATEGORY_WEIGHT.get(g.incident.category, 0.0) < SEVERE_WEIGHT and not g.incident.alerted
+        }
+        slow = SlowBurns(session, smoulder, created, lo, hi, policy.slow_burn_days)
     for g in groups:
         _severities(g, counts, volumes, window=open_life, burst=burst)
 
@@ -344,9 +360,19 @@ def group_batch(
     ids = [g.incident.id for g in groups]
     echoes = echo_rows(session, incident_ids=ids, lo=lo, hi=hi, window=open_life)
     order = {m.id: i for i, m in enumerate(todo)}
+    paged: dict[tuple[int, str], datetime] = {}  # slow-burn pairs this batch already pages
     for g in groups:
         _decide(
-            g, echoes.get(g.incident.id, []), order, volumes, policy, now=now, window=open_life, burst=burst
+            g,
+            echoes.get(g.incident.id, []),
+            order,
+            volumes,
+            slow,
+            policy,
+            now=now,
+            window=open_life,
+            burst=burst,
+            paged=paged,
         )
     return groups
 
@@ -391,15 +417,19 @@ def _decide(
     echoes: list[Echo],
     order: dict[int, int],
     volumes: BrandVolumes,
+    slow: SlowBurns,
     policy: AlertPolicyConfig,
     *,
     now: datetime,
     window: timedelta,
     burst: timedelta,
+    paged: dict[tuple[int, str], datetime],
 ) -> None:
     """The policy at each mention against the alert state before the batch; the first page wins."""
     inc = group.incident
     brand = group.brand
+    pair = (inc.brand_id, inc.category)
+    smoulders = pair in slow.pairs
     for step in group.steps:
         m, t = step.mention, step.mention.published_at
         rank = order[m.id]
@@ -421,6 +451,7 @@ def _decide(
                 spike_ratio=step.ratio,
                 brand_last_hour=volume.last_hour,
                 baseline_per_hour=volume.baseline_per_hour,
+                slow_burn=slow.at(*pair, t, paged_since=paged.get(pair)) if smoulders else None,
             ),
             MentionFacts(
                 is_incident=m.is_incident,
@@ -428,8 +459,9 @@ def _decide(
                 direct=m.direct,
                 urgency=m.urgency,
                 age_seconds=(now - t).total_seconds(),
-                probability=1.0 if m.probability is None else m.probability,
-                category_probability=1.0 if m.category_probability is None else m.category_probability,
+                probability=m.probability,
+                category_probability=m.category_probability,
+                author_reach=m.author_reach,
             ),
             policy,
             brand=brand.name,
@@ -437,4 +469,5 @@ def _decide(
         )
         group.decision, group.trigger = decision, m
         if decision.notify:
+            paged[pair] = t
             return

@@ -9,7 +9,7 @@ reference for every default below.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from monitor.config import AlertPolicyConfig, CategoryPolicy
 from monitor.scoring import CATEGORY_WEIGHT
@@ -31,6 +31,9 @@ URGENT_IMMEDIATE = 0.9  # "everything is $0.00 right now" — the scorer is sure
 # detector thinks it more likely than not an incident of *that* category (incident probability
 # times the category head's); a less sure one opens the incident and pages on a second voice.
 SURE_PROBABILITY = 0.5
+# A pricing error costs money with every order placed: one post pages, direct or not, when the
+# detector is this sure of it (probability x category probability); direct ones need only SURE.
+CONFIDENT_PRICING = 0.75
 # Volume categories count voices in the last hour only, not the whole grouping window: mild
 # complaints scattered over a day cluster by chance far more often than one expects (six spread
 # at random over 16 hours put three within two hours half the time, within one hour one in six).
@@ -52,6 +55,19 @@ class Rule:
     direct_immediate: bool
     min_mentions: int
     min_urgency: float
+    confident_immediate: float | None = None  # one post pages when the detector is this sure
+    slow_burn_min_mentions: int = 6
+
+
+@dataclass(frozen=True, slots=True)
+class SlowBurn:
+    """The brand's reports of one category over the slow-burn span, up to and with the new mention."""
+
+    reports: int  # distinct flagged mentions of the brand and category in the last `days`
+    days: int
+    # the same count's mean over the weeks before it, scaled to `days` (None: too new to know)
+    baseline: float | None = None
+    paged: bool = False  # an incident of this brand and category alerted within the span
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +86,7 @@ class IncidentFacts:
     spike_ratio: float = 1.0
     brand_last_hour: int = 0
     baseline_per_hour: float | None = None  # None: the brand is too new to have a baseline
+    slow_burn: SlowBurn | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +98,11 @@ class MentionFacts:
     direct: bool = False
     urgency: float = 0.0
     age_seconds: float = 0.0  # processing time minus published time
-    # the detector's incident and category probabilities (1.0 for rows scored before it gave them)
-    probability: float = 1.0
-    category_probability: float = 1.0
+    # the detector's incident and category probabilities; None for rows scored before it gave them
+    # (or by the cue engine), which count as sure but never as confident
+    probability: float | None = None
+    category_probability: float | None = None
+    author_reach: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,29 +118,30 @@ def default_rule(category: str) -> Rule:
     if weight >= SEVERE_WEIGHT:
         return Rule(enabled=True, immediate=True, direct_immediate=True, min_mentions=1, min_urgency=0.0)
     if weight >= HIGH_WEIGHT:
-        return Rule(enabled=True, immediate=False, direct_immediate=True, min_mentions=2, min_urgency=0.0)
+        return Rule(
+            enabled=True,
+            immediate=False,
+            direct_immediate=True,
+            min_mentions=2,
+            min_urgency=0.0,
+            confident_immediate=CONFIDENT_PRICING,
+        )
     if weight >= MILD_WEIGHT:
         return Rule(enabled=True, immediate=False, direct_immediate=False, min_mentions=3, min_urgency=0.0)
     return Rule(enabled=True, immediate=False, direct_immediate=False, min_mentions=4, min_urgency=0.0)
 
 
 def _apply(rule: Rule, override: CategoryPolicy | None) -> Rule:
+    """The rule with every field the override sets (None: keep the rule's)."""
     if override is None:
         return rule
-    return Rule(
-        enabled=rule.enabled if override.enabled is None else override.enabled,
-        immediate=rule.immediate if override.immediate is None else override.immediate,
-        direct_immediate=rule.direct_immediate
-        if override.direct_immediate is None
-        else override.direct_immediate,
-        min_mentions=rule.min_mentions if override.min_mentions is None else override.min_mentions,
-        min_urgency=rule.min_urgency if override.min_urgency is None else override.min_urgency,
-    )
+    return replace(rule, **{k: v for k, v in override.model_dump().items() if v is not None})
 
 
 def effective_rule(policy: AlertPolicyConfig, brand: str, category: str) -> Rule:
     """Defaults, then `[alerts.categories.<cat>]`, then `[alerts.brands."<Brand>".<cat>]`, field by field."""
-    rule = _apply(default_rule(category), policy.categories.get(category))
+    rule = replace(default_rule(category), slow_burn_min_mentions=policy.slow_burn_min_mentions)
+    rule = _apply(rule, policy.categories.get(category))
     return _apply(rule, policy.brands.get(brand, {}).get(category))
 
 
@@ -146,11 +166,44 @@ def volume_threshold(rule: Rule, category: str, facts: IncidentFacts) -> int:
     return need
 
 
-def _first_alert_reason(rule: Rule, category: str, facts: IncidentFacts, mention: MentionFacts) -> str | None:
-    sure = mention.probability * mention.category_probability >= SURE_PROBABILITY
+def slow_burn_threshold(rule: Rule, slow: SlowBurn) -> int:
+    """Reports within the slow-burn span needed to page: the rule's count, or twice the usual count.
+
+    A category the brand hears about every week (a big retailer's late parcels) needs twice its
+    usual number in the span, so only a real rise pages; a brand too new to know needs the minimum.
+    """
+    need = rule.slow_burn_min_mentions
+    if slow.baseline:
+        need = max(need, math.ceil(2 * slow.baseline))
+    return need
+
+
+def _slow_burn_reason(rule: Rule, facts: IncidentFacts) -> str | None:
+    slow = facts.slow_burn
+    if slow is None or slow.paged:
+        return None
+    need = slow_burn_threshold(rule, slow)
+    if slow.reports >= need:
+        return f"{slow.reports} reports in {slow.days} days (threshold {need})"
+    return None
+
+
+def _first_alert_reason(
+    rule: Rule, category: str, facts: IncidentFacts, mention: MentionFacts, policy: AlertPolicyConfig
+) -> str | None:
+    known = mention.probability is not None and mention.category_probability is not None
+    confidence = (1.0 if mention.probability is None else mention.probability) * (
+        1.0 if mention.category_probability is None else mention.category_probability
+    )
+    sure = confidence >= SURE_PROBABILITY
     one_post = rule.immediate or (rule.direct_immediate and mention.direct)
     if one_post and sure:
         return "immediate category" if rule.immediate else "direct mention"
+    if known and rule.confident_immediate is not None and confidence >= rule.confident_immediate:
+        return f"the detector is sure of it ({confidence:.2f})"
+    threshold = policy.direct_reach_threshold
+    if mention.direct and sure and threshold is not None and (mention.author_reach or 0) >= threshold:
+        return f"told to the brand by an author with reach {mention.author_reach:,}"
     if mention.urgency >= URGENT_IMMEDIATE and CATEGORY_WEIGHT.get(category, 0.0) >= URGENT_WEIGHT:
         return f"urgency {mention.urgency:.2f}"
     need = volume_threshold(rule, category, facts)
@@ -162,7 +215,7 @@ def _first_alert_reason(rule: Rule, category: str, facts: IncidentFacts, mention
         voices, span = facts.in_burst, f"{BURST_MINUTES} minutes"
     if voices >= need:
         return f"{voices} voices in {span} (threshold {need})"
-    return None
+    return _slow_burn_reason(rule, facts)
 
 
 def decide(
@@ -189,11 +242,18 @@ def decide(
         return Decision(False, None, f"urgency below {rule.min_urgency}")
     if facts.alerted:
         if facts.regressed_now:
-            return Decision(True, REGRESSED, "resolved incident came back")
+            if CATEGORY_WEIGHT.get(category, 0.0) >= URGENT_WEIGHT:
+                return Decision(True, REGRESSED, "resolved incident came back")
+            # a mild category comes back when it would page anew: one more report of a slow burn
+            # (or one grumble a day after a burst) is not news, it is on the dashboard
+            again = _first_alert_reason(rule, category, facts, mention, policy)
+            if again is not None:
+                return Decision(True, REGRESSED, f"resolved incident came back: {again}")
+            return Decision(False, None, "came back below the alert threshold")
         if facts.alerted_severity is not None and facts.severity < facts.alerted_severity:
             return Decision(True, ESCALATED, f"severity rose to sev{facts.severity}")
         return Decision(False, None, "already alerted at this severity")
-    reason = _first_alert_reason(rule, category, facts, mention)
+    reason = _first_alert_reason(rule, category, facts, mention, policy)
     if reason is None:
         return Decision(False, None, "below the alert threshold")
     # never told before: to the team it is new, even if it once resolved quietly

@@ -36,6 +36,7 @@ class IncidentChange:
     mention_count: int
     notify: bool  # the alert policy decided to send a message for this change
     trigger_mention_id: int | None
+    reason: str = ""  # the policy's reason, in words ("6 reports in 7 days (threshold 6)")
 
 
 def public_url(config: AppConfig) -> str:
@@ -98,6 +99,7 @@ def _settle(
         mention_count=inc.mention_count,
         notify=decision.notify,
         trigger_mention_id=g.trigger.id if g.trigger is not None else None,
+        reason=decision.reason,
     )
 
 

@@ -12,10 +12,12 @@ from monitor.incidents.policy import (
     IncidentFacts,
     MentionFacts,
     Rule,
+    SlowBurn,
     decide,
     default_rule,
     effective_rule,
     resolved_notice,
+    slow_burn_threshold,
     volume_threshold,
 )
 
@@ -101,11 +103,20 @@ UNSURE_DIRECT = MentionFacts(urgency=0.4, probability=0.45, direct=True)
         ),
         (
             "order_problem",
-            facts(alerted=True, alerted_severity=2, messages_sent=2, regressed_now=True),
+            facts(alerted=True, alerted_severity=2, messages_sent=2, regressed_now=True, in_burst=3),
             QUIET,
             True,
             REGRESSED,
         ),
+        # a mild category that comes back with one report stays on the dashboard; an outage is news
+        (
+            "order_problem",
+            facts(alerted=True, alerted_severity=2, messages_sent=2, regressed_now=True),
+            QUIET,
+            False,
+            None,
+        ),
+        ("outage", facts(alerted=True, alerted_severity=2, regressed_now=True), QUIET, True, REGRESSED),
         # regressed but never told: an ordinary first alert, announced as new
         ("safety", facts(regressed_now=True), QUIET, True, OPENED),
         ("order_problem", facts(regressed_now=True), QUIET, False, None),
@@ -200,3 +211,87 @@ def test_min_urgency_and_immediate_overrides() -> None:
 def test_resolved_notice(enabled: bool, alerted: bool, sent: int, expected: bool) -> None:
     policy = AlertPolicyConfig(resolved_notices=enabled)
     assert resolved_notice(policy, alerted=alerted, messages_sent=sent) is expected
+
+
+SURE_PRICING = MentionFacts(urgency=0.5, probability=0.9, category_probability=0.9)  # 0.81
+LIKELY_PRICING = MentionFacts(urgency=0.5, probability=0.9, category_probability=0.7)  # 0.63
+
+
+@pytest.mark.parametrize(
+    ("mention", "notify"),
+    [
+        (SURE_PRICING, True),  # the glitch post: one sure report pages, direct or not
+        (LIKELY_PRICING, False),  # likely but not sure: a second voice confirms
+        (MentionFacts(urgency=0.5, probability=0.9), False),  # no category probability: not confident
+        (QUIET, False),  # scored before probabilities (or by the cue engine): never "confident"
+    ],
+)
+def test_a_confident_pricing_error_pages_on_its_first_post(mention: MentionFacts, notify: bool) -> None:
+    d = decide(facts(), mention, DEFAULT, brand="Acme", category="pricing_error")
+    assert d.notify is notify, d.reason
+    if notify:
+        assert d.reason == "the detector is sure of it (0.81)"
+
+
+def test_confident_immediate_is_per_category_and_can_be_raised_out_of_reach() -> None:
+    # not on by default for volume categories, even when sure
+    sure_outage = MentionFacts(urgency=0.5, probability=0.95, category_probability=0.95)
+    assert not decide(facts(), sure_outage, DEFAULT, brand="Acme", category="outage").notify
+    on = AlertPolicyConfig(categories={"outage": CategoryPolicy(confident_immediate=0.8)})
+    assert decide(facts(), sure_outage, on, brand="Acme", category="outage").notify
+    off = AlertPolicyConfig(brands={"Acme": {"pricing_error": CategoryPolicy(confident_immediate=1.0)}})
+    assert not decide(facts(), SURE_PRICING, off, brand="Acme", category="pricing_error").notify
+    assert decide(facts(), SURE_PRICING, off, brand="Other", category="pricing_error").notify
+
+
+@pytest.mark.parametrize(
+    ("reach", "direct", "probability", "notify"),
+    [
+        (25_000, True, 0.9, True),  # a big account complaining to the brand pages alone
+        (9_999, True, 0.9, False),  # below the threshold: voices as usual
+        (25_000, False, 0.9, False),  # talking about the brand, not to it
+        (25_000, True, 0.4, False),  # the detector doubts it is a problem at all
+        (None, True, 0.9, False),  # reach unknown
+    ],
+)
+def test_a_direct_complaint_from_a_big_account_pages_alone(
+    reach: int | None, direct: bool, probability: float, notify: bool
+) -> None:
+    mention = MentionFacts(urgency=0.5, direct=direct, probability=probability, author_reach=reach)
+    d = decide(facts(), mention, DEFAULT, brand="Acme", category="order_problem")
+    assert d.notify is notify, d.reason
+    # the threshold is configurable, and unset turns it off
+    lower = AlertPolicyConfig(direct_reach_threshold=5_000)
+    if direct and probability > 0.5 and reach:
+        assert decide(facts(), mention, lower, brand="Acme", category="order_problem").notify
+    off = AlertPolicyConfig(direct_reach_threshold=None)
+    assert not decide(facts(), mention, off, brand="Acme", category="order_problem").notify
+
+
+@pytest.mark.parametrize(
+    ("slow", "notify"),
+    [
+        (SlowBurn(reports=6, days=7), True),  # a defect told once or twice a day: the sixth pages
+        (SlowBurn(reports=5, days=7), False),
+        (SlowBurn(reports=6, days=7, paged=True), False),  # already told within the span
+        (SlowBurn(reports=6, days=7, baseline=4.0), False),  # a brand that hears 4 a week needs 8
+        (SlowBurn(reports=8, days=7, baseline=4.0), True),
+        (SlowBurn(reports=6, days=7, baseline=1.0), True),  # a rare complaint: the minimum holds
+    ],
+)
+def test_a_slow_burn_pages_when_reports_pile_up_over_days(slow: SlowBurn, notify: bool) -> None:
+    d = decide(facts(slow_burn=slow), QUIET, DEFAULT, brand="Acme", category="product_defect")
+    assert d.notify is notify, d.reason
+    if notify:
+        assert d.reason.startswith(f"{slow.reports} reports in 7 days")
+
+
+def test_slow_burn_threshold_overrides() -> None:
+    slow = SlowBurn(reports=4, days=7)
+    assert not decide(facts(slow_burn=slow), QUIET, DEFAULT, brand="Acme", category="product_defect").notify
+    policy = AlertPolicyConfig(categories={"product_defect": CategoryPolicy(slow_burn_min_mentions=4)})
+    assert decide(facts(slow_burn=slow), QUIET, policy, brand="Acme", category="product_defect").notify
+    everywhere = AlertPolicyConfig(slow_burn_min_mentions=3)
+    rule = effective_rule(everywhere, "Acme", "billing")
+    assert rule.slow_burn_min_mentions == 3
+    assert slow_burn_threshold(rule, SlowBurn(reports=0, days=7, baseline=2.6)) == 6

@@ -221,13 +221,15 @@ def test_escalations_and_the_message_cap(
     assert (resolved.event, resolved.notify, resolved.trigger_mention_id) == ("incident.resolved", True, None)
     assert (inc.status, inc.resolved_by, inc.resolved_at, inc.messages_sent) == ("resolved", "auto", quiet, 3)
 
-    # it comes back within a day: regressed, same incident, but the cap is spent
+    # it comes back within a day: regressed, same incident, and told — the spent cap was the last
+    # episode's; the new episode counts its own messages from the regression notice
     [back] = _ingest(session, config, make_mention(quiet + timedelta(hours=2), direct=True))
-    assert (back.incident_id, back.event, back.notify) == (inc.id, "incident.regressed", False)
+    assert (back.incident_id, back.event, back.notify) == (inc.id, "incident.regressed", True)
     assert (inc.status, inc.regressed, inc.regression_count, inc.resolved_at) == ("open", True, 1, None)
-    assert inc.messages_sent == 3
+    assert inc.messages_sent == 1
     events = [r.event for r in _deliveries(session)]
-    assert events.count("incident.resolved") == 2 and len(events) == 6
+    assert events.count("incident.resolved") == 2 and events.count("incident.regressed") == 2
+    assert len(events) == 8
 
 
 def test_regression_pages_again_when_under_the_cap(
@@ -250,7 +252,8 @@ def test_regression_pages_again_when_under_the_cap(
     assert (inc.status, inc.messages_sent, inc.resolution_note) == ("resolved", 2, "recalled the batch")
     [back] = _ingest(session, config, make_mention(T0 + timedelta(hours=5), "safety"))
     assert (back.incident_id, back.event, back.notify) == (inc.id, "incident.regressed", True)
-    assert (inc.messages_sent, inc.acknowledged_by, inc.regression_count) == (3, None, 1)
+    # the regression notice is the first message of the new episode
+    assert (inc.messages_sent, inc.acknowledged_by, inc.regression_count) == (1, None, 1)
     assert [r.event for r in _deliveries(session)] == ["incident.opened"] * 2 + ["incident.resolved"] * 2 + [
         "incident.regressed"
     ] * 2
@@ -477,3 +480,37 @@ def test_a_busy_new_brand_uses_its_running_rate(
         make_mention(T0 - timedelta(minutes=3 * i + 1), None)
     complaints = [make_mention(T0 + timedelta(minutes=m), "order_problem") for m in (0, 2, 4, 6, 8)]
     assert [c.notify for c in _each(session, config, *complaints)] == [False, False, False, False, True]
+
+
+def test_a_slow_burn_pages_by_its_sixth_report_once(
+    session: Session, config: AppConfig, make_mention: MakeMention
+) -> None:
+    # a defect told by one or two people a day for five days: never a burst, each its own incident
+    times = [T0 + timedelta(days=d, hours=h) for d in range(5) for h in ((2,) if d % 2 else (1, 7))]
+    reports = [make_mention(at, "product_defect", author=f"u{i}") for i, at in enumerate(times)]
+    changes = _each(session, config, *reports)
+    assert [c.notify for c in changes] == [False] * 5 + [True] + [False] * (len(reports) - 6)
+    paged = changes[5]
+    assert paged.event == "incident.opened" and paged.trigger_mention_id == reports[5].id
+    inc = session.get(Incident, paged.incident_id)
+    assert inc is not None and inc.alerted
+    assert paged.reason == "6 reports in 7 days (threshold 6)"
+
+
+def test_a_slow_burn_is_measured_against_the_brands_usual_weeks(
+    session: Session, config: AppConfig, make_mention: MakeMention
+) -> None:
+    # the brand hears about four defects a week, every week: six in a week is ordinary for it
+    history = [
+        make_mention(T0 - timedelta(days=28) + timedelta(days=7 * w + d), "product_defect", author=f"h{w}{d}")
+        for w in range(4)
+        for d in range(4)
+    ]
+    assert not any(c.notify for c in _each(session, config, *history))  # never more than 4 in 7 days
+    session.query(Incident).update({"status": "resolved", "resolved_by": "auto", "resolved_at": T0})
+    week = [make_mention(T0 + timedelta(days=d), "product_defect", author=f"w{d}") for d in range(6)]
+    assert not any(c.notify for c in _each(session, config, *week))  # six: a new brand would page
+    more = [make_mention(T0 + timedelta(days=6, hours=h), "product_defect", author=f"x{h}") for h in (1, 2)]
+    changes = _each(session, config, *more)
+    assert [c.notify for c in changes] == [False, True]  # twice its usual week: the eighth pages
+    assert changes[1].reason == "8 reports in 7 days (threshold 8)"
