@@ -114,7 +114,8 @@ def test_fifty_sources_with_mixed_faults(tmp_path, monkeypatch):
     for name, error_class in expect.items():
         src = sources[name]
         assert src["error_class"] == error_class and src["last_error"], src
-        assert src["state"] in ("degraded", "failing"), src
+        expected = ("rate_limited",) if error_class == "rate_limited" else ("degraded", "failing")
+        assert src["state"] in expected, src
     limited = sources["bad-rate_limited-0"]
     waited = datetime.fromisoformat(limited["next_poll_at"]) - datetime.fromisoformat(limited["last_poll_at"])
     assert waited.total_seconds() >= 119  # Retry-After honoured
