@@ -27,11 +27,13 @@ def test_sigterm_mid_poll_exits_within_seconds_and_frees_the_lease(tmp_path):
     )
     with temp_database() as db, ScriptedServer() as srv:
         srv.routes["/big.xml"] = Reply(200, feed, {"Content-Type": "application/rss+xml"})
+        srv.routes["/small.xml"] = Reply(200, rss([{"guid": "s1", "description": "Acme is fine"}]))
         cfg = tmp_path / "m.toml"
         cfg.write_text(
             '[[brands]]\nname = "Acme"\nquery = "acme"\n'
             "[worker]\ntick_seconds = 0.2\nmax_items_per_poll = 5000\n"
             f'[[sources]]\nname = "big"\nkind = "rss"\nurl = "{srv.url}/big.xml"\ninterval_seconds = 600\n'
+            f'[[sources]]\nname = "small"\nkind = "rss"\nurl = "{srv.url}/small.xml"\ninterval_seconds = 1\n'
         )
         assert run_monitor("db", "upgrade", "--config", str(cfg), db_url=db).returncode == 0
         log = tmp_path / "w.log"
@@ -39,6 +41,10 @@ def test_sigterm_mid_poll_exits_within_seconds_and_frees_the_lease(tmp_path):
         try:
             # the poll has fetched and parsed the feed and is now scoring its first budget
             wait_until(lambda: "the rest wait for the next poll" in log.read_text(), timeout=120)
+            # the big poll scores in a thread: the small feed keeps its 1 s pace meanwhile
+            before = len(srv.hits("/small.xml"))
+            time.sleep(4)
+            assert len(srv.hits("/small.xml")) - before >= 2
             proc.send_signal(signal.SIGTERM)
             start = time.monotonic()
             proc.wait(timeout=30)
@@ -49,10 +55,12 @@ def test_sigterm_mid_poll_exits_within_seconds_and_frees_the_lease(tmp_path):
         assert took < 5, f"worker took {took:.1f} s to stop:\n{log.read_text()[-2000:]}"
         engine = create_engine(db)
         with engine.connect() as conn:
-            owner, due, cursor = conn.execute(
-                select(Source.lease_owner, Source.next_poll_at <= func.now(), Source.etag)
+            owner, due = conn.execute(
+                select(Source.lease_owner, Source.next_poll_at <= func.now()).where(Source.name == "big")
             ).one()
-            stored = conn.scalar(select(func.count()).select_from(Mention))
+            stored = conn.scalar(
+                select(func.count()).select_from(Mention).where(Mention.external_id.like("g%"))
+            )
         engine.dispose()
         assert owner is None  # released on the way out, not left to expire
         assert due  # the abandoned poll is due again at once

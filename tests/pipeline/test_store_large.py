@@ -42,7 +42,12 @@ def _scored(brand_id: int, n: int) -> list[ScoredMention]:
     ]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", marks=pytest.mark.slow),
+        pytest.param("postgresql", marks=[pytest.mark.postgres, pytest.mark.slow]),
+    ]
+)
 def big_db(request):
     url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
     engine = make_engine(url)
