@@ -16,6 +16,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from monitor.alerts.views import IncidentView, MentionView, SourceView
+from monitor.alerts.wording import author_name, category_label, reason_evidence, reason_phrase
 
 __all__ = [
     "IncidentView",
@@ -54,12 +55,6 @@ _EVENT_LABELS = {
     "auth_failed": "authentication failed",
     "recovered": "recovered",
 }
-_CATEGORY_LABELS = {
-    "billing": "Billing problem",
-    "legal": "Legal threat",
-    "safety": "Safety issue",
-    "security": "Security issue",
-}
 _SEVERITY_EMOJI = {
     1: ":red_circle:",
     2: ":large_orange_circle:",
@@ -86,11 +81,6 @@ def truncate(text: str, limit: int) -> str:
     if space > limit * 0.7:
         cut = cut[:space]
     return cut.rstrip(" .,;:") + "…"
-
-
-def category_label(category: str) -> str:
-    """`pricing_error` → `Pricing error`."""
-    return _CATEGORY_LABELS.get(category) or category.replace("_", " ").strip().capitalize() or "Other"
 
 
 def event_label(event: str) -> str:
@@ -149,13 +139,10 @@ def top_reasons(reasons: Sequence[Mapping[str, Any]], n: int = TOP_REASONS) -> l
 
 
 def _reason_text(r: Mapping[str, Any]) -> str:
-    cue = slack_escape(str(r.get("cue", "?")))
-    try:
-        text = f"{cue} ({float(r.get('weight') or 0):+.2f})"
-    except (TypeError, ValueError):
-        text = cue
-    if r.get("evidence"):
-        text += f" “{slack_escape(truncate(str(r['evidence']), 60))}”"
+    text = slack_escape(reason_phrase(r))
+    evidence = reason_evidence(r)
+    if evidence:
+        text += f" “{slack_escape(evidence)}”"
     return text
 
 
@@ -169,8 +156,9 @@ def _mention_blocks(m: MentionView) -> list[dict[str, Any]]:
     context = []
     if m.source:
         context.append(slack_escape(m.source))
-    if m.author:
-        who = slack_escape(truncate(m.author, 80))
+    name = author_name(m.author)
+    if name:
+        who = slack_escape(truncate(name, 80))
         if m.author_reach:
             who += f" ({_human_number(m.author_reach)} followers)"
         context.append(who)
@@ -185,9 +173,14 @@ def _mention_blocks(m: MentionView) -> list[dict[str, Any]]:
 
 
 def slack_message(
-    *, event: str, incident: IncidentView, mentions: Sequence[MentionView], incident_url: str | None
+    *,
+    event: str,
+    incident: IncidentView,
+    mentions: Sequence[MentionView],
+    incident_url: str | None,
+    why: str | None = None,
 ) -> dict[str, Any]:
-    """A Slack Block Kit message for an incident's state change."""
+    """A Slack Block Kit message for an incident's state change; `why`: the policy's reason, in words."""
     label, cat, sev = event_label(event), category_label(incident.category), severity_label(incident.severity)
     emoji = (
         ":white_check_mark:" if label == "resolved" else _SEVERITY_EMOJI.get(incident.severity, ":warning:")
@@ -195,12 +188,15 @@ def slack_message(
     header = truncate(f"{emoji} {sev} {cat} at {incident.brand} — {label}", _HEADER_MAX)
     plural = "mention" if incident.mention_count == 1 else "mentions"
     fallback = f"{sev} {cat.lower()} at {incident.brand}: {incident.mention_count} {plural} ({label})"
-    fields = [
-        f"*Mentions*\n{incident.mention_count}",
-        f"*Reach*\n{_human_number(incident.reach)}",
+    fields = [f"*Mentions*\n{incident.mention_count}"]
+    if incident.reach > 0:  # unknown reach is not "0 people saw it"
+        fields.append(f"*Reach*\n{_human_number(incident.reach)}")
+    fields += [
         f"*First seen*\n{_slack_date(incident.first_seen_at)}",
         f"*Last seen*\n{_slack_date(incident.last_seen_at)}",
     ]
+    if why:
+        fields.append(f"*Why now*\n{slack_escape(truncate(why, 200))}")
     status = incident.status + (" (regressed)" if incident.regressed else "")
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
@@ -251,7 +247,7 @@ def _incident_json(incident: IncidentView, incident_url: str | None) -> dict[str
         "severity_label": severity_label(incident.severity),
         "status": incident.status,
         "mention_count": incident.mention_count,
-        "reach": incident.reach,
+        "reach": incident.reach or None,  # null: unknown (no author reach was given)
         "first_seen_at": _iso(incident.first_seen_at),
         "last_seen_at": _iso(incident.last_seen_at),
         "regressed": incident.regressed,
@@ -272,7 +268,13 @@ def _mention_json(m: MentionView) -> dict[str, Any]:
         "sentiment": m.sentiment,
         "urgency": m.urgency,
         "reasons": [
-            {"cue": r.get("cue"), "weight": r.get("weight"), "evidence": r.get("evidence")} for r in m.reasons
+            {
+                "cue": r.get("cue"),
+                "weight": r.get("weight"),
+                "evidence": r.get("evidence"),
+                "text": reason_phrase(r),
+            }
+            for r in m.reasons
         ],
     }
 
@@ -284,6 +286,7 @@ def webhook_payload(
     mentions: Sequence[MentionView],
     incident_url: str | None,
     delivery_key: str,
+    why: str | None = None,
 ) -> dict[str, Any]:
     """The generic JSON body; `id` equals the `X-Monitor-Delivery` header, for receivers to dedupe on."""
     return {
@@ -292,6 +295,7 @@ def webhook_payload(
         "incident": _incident_json(incident, incident_url),
         "mentions": [_mention_json(m) for m in list(mentions)[:MAX_MENTIONS]],
         "incident_url": incident_url,
+        "reason": why,
     }
 
 

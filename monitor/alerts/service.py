@@ -111,8 +111,12 @@ def enqueue_incident_alert(
     public_url: str | None,
     give_up_seconds: int,
     now: datetime,
+    why: str | None = None,
 ) -> list[AlertDelivery]:
-    """Queue one message per admitting channel for this incident state; returns only the rows created."""
+    """Queue one message per admitting channel for this incident state; returns only the rows created.
+
+    `why`: the alert policy's reason in words ("6 reports in 7 days (threshold 6)").
+    """
     targets = channels_for_brand(channels, brand_name)
     if not targets:
         return []
@@ -131,7 +135,7 @@ def enqueue_incident_alert(
         key = incident_dedupe_key(channel.name, incident.id, incident.state_version or 0)
         if channel.kind == "slack":
             payload = slack_message(
-                event=event, incident=view, mentions=mention_views, incident_url=incident_url
+                event=event, incident=view, mentions=mention_views, incident_url=incident_url, why=why
             )
         else:
             payload = webhook_payload(
@@ -140,6 +144,7 @@ def enqueue_incident_alert(
                 mentions=mention_views,
                 incident_url=incident_url,
                 delivery_key=key,
+                why=why,
             )
         row = _row(
             channel=channel, key=key, event=event, payload=payload, now=now, give_up_seconds=give_up_seconds

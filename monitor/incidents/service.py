@@ -81,6 +81,7 @@ def _settle(
             public_url=url,
             trigger=g.trigger,
             now=now,
+            why=decision.reason,
         )
     elif g.created:
         event = OPENED
@@ -130,6 +131,7 @@ def _notify(
     public_url: str | None,
     trigger: Mention | None,
     now: datetime,
+    why: str | None = None,
 ) -> None:
     """Count the message, then queue one outbox row per channel (the dedupe key has the version)."""
     inc.state_version += 1
@@ -152,6 +154,7 @@ def _notify(
         public_url=public_url,
         give_up_seconds=policy.delivery_give_up_seconds,
         now=now,
+        why=why,
     )
 
 
@@ -183,8 +186,17 @@ def _close(
             public_url=public_url,
             trigger=None,
             now=now,
+            why=_resolution_words(by, note, quiet_minutes=policy.resolve_after_minutes),
         )
     return notify
+
+
+def _resolution_words(by: str, note: str | None, *, quiet_minutes: int) -> str:
+    if by == "auto":
+        hours = quiet_minutes / 60
+        span = f"{hours:g} hours" if hours >= 1 else f"{quiet_minutes} minutes"
+        return f"no new mention for {span}"
+    return f"resolved by {by}" + (f": {note}" if note else "")
 
 
 def auto_resolve(session: Session, *, config: AppConfig, now: datetime) -> list[IncidentChange]:

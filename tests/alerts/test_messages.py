@@ -51,10 +51,10 @@ def mention(i: int = 0, **kw: object) -> MentionView:
         "urgency": 0.9,
         "title": "Glitch?",
         "reasons": (
-            {"cue": "checkout", "weight": 0.2, "evidence": "checkout"},
-            {"cue": "price_zero", "weight": 0.7, "evidence": "$0.00"},
-            {"cue": "question", "weight": -0.1, "evidence": "?"},
-            {"cue": "tiny", "weight": 0.01, "evidence": None},
+            {"cue": "direct.question", "weight": 0.2, "evidence": "@MarlowFinch is this real"},
+            {"cue": "model.pricing_error", "weight": 0.97, "evidence": "p=0.97"},
+            {"cue": "price_anomaly.zero_total", "weight": 0.7, "evidence": "$0.00"},
+            {"cue": "vader.negative", "weight": -0.1, "evidence": None},
         ),
     }
     return MentionView(**(fields | kw))  # type: ignore[arg-type]
@@ -105,9 +105,12 @@ def test_slack_message_lists_mentions_with_links_quotes_authors_and_reasons() ->
     assert "<https://reddit.example/r/x/0?a=1&b=2|Glitch?>" in text
     assert "\\n>everything is $0.00 at checkout" in text
     assert "jane (15k followers)" in text
-    # strongest cues first, by absolute weight, at most three
-    assert "why: price_zero (+0.70) “$0.00”, checkout (+0.20) “checkout”, question (-0.10)" in text
-    assert "tiny" not in text
+    # strongest reasons first, by absolute weight, at most three, in words (no cue ids, no p=)
+    assert (
+        "why: reads as pricing error (97%), a zero total “$0.00”, a question to the brand “@MarlowFinch is"
+        in text
+    )
+    assert "negative tone" not in text and "model." not in text and "p=0.97" not in text
     assert "escalated" in msg["blocks"][0]["text"]["text"]
     assert msg["blocks"][-1]["type"] != "actions"  # no incident URL, no button
 
@@ -176,7 +179,7 @@ def test_webhook_payload_shape() -> None:
         incident_url="https://m.example/incidents/42",
         delivery_key="hook:incident:42:v1",
     )
-    assert set(payload) == {"event", "id", "incident", "mentions", "incident_url"}
+    assert set(payload) == {"event", "id", "incident", "mentions", "incident_url", "reason"}
     assert payload["id"] == "hook:incident:42:v1" and payload["event"] == "incident.opened"
     inc = payload["incident"]
     assert inc["brand"] == "Marlow & Finch" and inc["category"] == "pricing_error"
@@ -185,7 +188,12 @@ def test_webhook_payload_shape() -> None:
     m = payload["mentions"][0]
     assert m["text"].startswith("everything is $0.00") and "<script>" in m["text"]  # raw, not Slack-escaped
     assert m["source"] == "Reddit r/jewelry" and m["author_reach"] == 15_000
-    assert m["reasons"][0] == {"cue": "checkout", "weight": 0.2, "evidence": "checkout"}
+    assert m["reasons"][0] == {
+        "cue": "direct.question",
+        "weight": 0.2,
+        "evidence": "@MarlowFinch is this real",
+        "text": "a question to the brand",
+    }
     json.dumps(payload)  # serialisable
 
 
@@ -264,3 +272,32 @@ def test_stamp_delivery_gives_every_attempt_the_same_identity() -> None:
     )
     assert stamp_delivery(hook, kind="webhook", delivery_key=key) == hook  # already carries its id
     assert stamp_delivery({"event": "x"}, kind="webhook", delivery_key=key) == {"event": "x", "id": key}
+
+
+def test_slack_message_says_why_it_fired_and_hides_an_unknown_reach() -> None:
+    unknown = IncidentView(**(INCIDENT.__dict__ | {"reach": 0}))
+    msg = slack_message(
+        event="incident.opened",
+        incident=unknown,
+        mentions=[mention(0, author="noreply@blogger.com (Jane Roe)", author_reach=None)],
+        incident_url=None,
+        why="6 reports in 7 days (threshold 6)",
+    )
+    text = _all_text(msg["blocks"])
+    assert "*Why now*\\n6 reports in 7 days (threshold 6)" in text
+    assert "Reach" not in text  # unknown is not "0 people saw it"
+    assert "Jane Roe" in text and "blogger.com" not in text
+    known = _all_text(
+        slack_message(event="incident.opened", incident=INCIDENT, mentions=[], incident_url=None)["blocks"]
+    )
+    assert "*Reach*\\n12k" in known and "Why now" not in known
+    hook = webhook_payload(
+        event="incident.opened",
+        incident=unknown,
+        mentions=[mention(0)],
+        incident_url=None,
+        delivery_key="k",
+        why="the detector is sure of it (0.99)",
+    )
+    assert hook["reason"] == "the detector is sure of it (0.99)" and hook["incident"]["reach"] is None
+    assert hook["mentions"][0]["reasons"][0]["text"] == "a question to the brand"
