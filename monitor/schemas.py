@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 T = TypeVar("T")
 
@@ -73,6 +73,24 @@ def _require_tz(value: datetime) -> datetime:
 # A query-string time: ISO-8601 with Z or an offset; a naive time is ambiguous, so refused.
 # Times past either end of the calendar after conversion to UTC are clamped (see `to_utc`).
 AwareTime = Annotated[datetime, AfterValidator(_require_tz)]
+
+
+NUL_MESSAGE = "must not contain NUL (\\x00) characters"
+
+
+class ClientText(BaseModel):
+    """Base of the request models: no text field may hold a NUL character.
+
+    PostgreSQL can neither store nor compare one, so it was a 500 there; refused up front as a
+    422 naming the field, on every backend alike (checked after the field's own constraints)."""
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError(NUL_MESSAGE)
+        return value
+
 
 # A row id in a path (`/api/incidents/{incident_id}`): 1..2^63-1, else 422 naming the parameter.
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]

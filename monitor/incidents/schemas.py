@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from monitor.alerts.schemas import AlertDeliveryRead
 from monitor.mentions.schemas import MentionRead
-from monitor.schemas import check_cursor
+from monitor.schemas import ClientText, check_cursor
 from monitor.scoring import CATEGORIES
 
 # "active" = open + acknowledged: what still needs someone
@@ -53,7 +53,7 @@ class IncidentDetail(IncidentRead):
     deliveries: list[AlertDeliveryRead]
 
 
-class IncidentFilters(BaseModel):
+class IncidentFilters(ClientText):
     """Query parameters of GET /api/incidents."""
 
     status: StatusFilter | None = None
@@ -70,14 +70,14 @@ class IncidentFilters(BaseModel):
         return value
 
 
-class AckBody(BaseModel):
+class AckBody(ClientText):
     by: str | None = Field(default=None, min_length=1, max_length=200, description="Default: the caller.")
 
 
-class ResolveBody(BaseModel):
+class ResolveBody(ClientText):
     by: str | None = Field(default=None, min_length=1, max_length=200, description="Default: the caller.")
     note: str | None = Field(default=None, max_length=5000)
 
 
-class AssignBody(BaseModel):
+class AssignBody(ClientText):
     to: str = Field(max_length=200, description="A person or team; empty to unassign.")

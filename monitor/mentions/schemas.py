@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from monitor.schemas import MAX_ID, AwareTime, check_cursor
+from monitor.schemas import MAX_ID, AwareTime, ClientText, check_cursor
 from monitor.scoring import CATEGORIES
 
 
@@ -40,7 +40,7 @@ class LabelRead(BaseModel):
     labeled_at: datetime
 
 
-class LabelBody(BaseModel):
+class LabelBody(ClientText):
     """POST /api/mentions/{id}/label: any of the four labels (see docs/labeling.md)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -102,7 +102,7 @@ class MentionRead(BaseModel):
     label: LabelRead | None = Field(default=None, description="The team's correction, if any.")
 
 
-class MentionFilters(BaseModel):
+class MentionFilters(ClientText):
     """Query parameters of GET /api/mentions."""
 
     model_config = ConfigDict(extra="ignore")

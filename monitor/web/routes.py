@@ -117,6 +117,8 @@ def _act(
 ) -> Response:
     from monitor.incidents import service
 
+    if any(isinstance(v, str) and "\x00" in v for v in kw.values()):  # PostgreSQL cannot store one
+        raise WebError(400, "Names and notes must not contain NUL characters.")
     try:
         getattr(service, action)(session, incident_id=incident_id, now=utcnow(), **kw)
     except LookupError:

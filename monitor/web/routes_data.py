@@ -62,6 +62,9 @@ def parse_filters(params: QueryParams, *, now: datetime) -> MentionQuery:
 
     def text(name: str, limit: int = 200) -> str | None:
         value = (params.get(name) or "").strip()
+        if "\x00" in value:  # PostgreSQL cannot compare with it: reported, never a 500
+            f.errors.append(f"{name.replace('_', ' ').capitalize()} must not contain NUL characters.")
+            return None
         return value[:limit] or None
 
     f.q, f.brand, f.source = text("q"), text("brand"), text("source")

@@ -134,3 +134,39 @@ def test_cursors_with_out_of_range_ids_are_refused(cursor):
 def test_cursor_times_past_the_calendar_are_clamped():
     raw = base64.urlsafe_b64encode(json.dumps(["0001-01-01T00:00:00+01:00", 5]).encode()).decode()
     assert decode_cursor(raw, datetime, int) == (datetime.min.replace(tzinfo=UTC), 5)
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/api/mentions", {"brand": "Ac\x00me"}, "brand"),
+        ("/api/mentions", {"source": "\x00"}, "source"),
+        ("/api/mentions", {"q": "down\x00"}, "q"),
+        ("/api/incidents", {"brand": "\x00"}, "brand"),
+    ],
+)
+def test_nul_characters_in_filters_are_422(client, world, path, params, field):
+    # PostgreSQL cannot hold or compare a NUL: it was a 500 there, and matched nothing on SQLite
+    msg = _one_error(client.get(path, params=params), ["query", field])
+    assert "NUL" in msg
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/incidents/{}/ack", {"by": "sam\x00"}, "by"),
+        ("/api/incidents/{}/resolve", {"note": "fixed\x00"}, "note"),
+        ("/api/incidents/{}/assign", {"to": "\x00"}, "to"),
+    ],
+)
+def test_nul_characters_in_bodies_are_422(client, world, path, body, field):
+    incident, _ = world
+    msg = _one_error(client.post(path.format(incident.id), json=body), ["body", field])
+    assert "NUL" in msg
+    assert client.get(f"/api/incidents/{incident.id}").json()["status"] == "open"
+
+
+def test_nul_characters_in_dashboard_filters_are_reported(client, world):
+    resp = client.get("/mentions", params={"q": "a\x00b"})
+    assert resp.status_code == 200
+    assert "Q must not contain NUL characters." in resp.text

@@ -246,3 +246,11 @@ def test_a_cross_site_form_post_is_refused_even_with_the_token(client: TestClien
     assert refused.status_code == 403
     assert "cross-origin request refused" in refused.json()["detail"]
     assert ack("http://127.0.0.1").status_code == 303
+
+
+def test_a_nul_character_in_a_form_is_a_clear_400(client: TestClient, seeder: Seeder) -> None:
+    seeder.items([GLITCH] * 3)
+    token = csrf_of(client.get("/").text)
+    r = client.post("/incidents/1/assign", data={"csrf": token, "to": "sam\x00"}, follow_redirects=False)
+    assert r.status_code == 400
+    assert "must not contain NUL characters" in r.text
