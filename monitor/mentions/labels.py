@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.mentions.models import Mention, MentionLabel
+from monitor.mentions.replies import follow_label
 
 FIELDS = ("incident", "category", "needs_reply", "opportunity")
 
@@ -82,9 +83,14 @@ def add_label(
     needs_reply: bool | None = None,
     opportunity: bool | None = None,
 ) -> MentionLabel:
-    """Record a correction; LookupError when the mention does not exist. The caller commits."""
-    if session.get(Mention, mention_id) is None:
+    """Record a correction; LookupError when the mention does not exist. The caller commits.
+
+    A needs_reply or opportunity label also moves the mention in or out of the reply queue.
+    """
+    mention = session.get(Mention, mention_id)
+    if mention is None:
         raise LookupError(mention_id)
+    follow_label(mention, needs_reply=needs_reply, opportunity=opportunity)
     label = MentionLabel(
         mention_id=mention_id,
         incident=incident,

@@ -47,6 +47,13 @@ class Mention(Base):
         ),
         Index("ix_mentions_flagged_published", "is_incident", "published_at"),
         Index("ix_mentions_canonical_url", "canonical_url"),
+        # The reply queue: few posts expect an answer, so the partial index stays small.
+        Index(
+            "ix_mentions_reply_queue",
+            "published_at",
+            sqlite_where=text("needs_reply OR opportunity OR reply_status IS NOT NULL"),
+            postgresql_where=text("needs_reply OR opportunity OR reply_status IS NOT NULL"),
+        ),
         Index("ix_mentions_fingerprint", "fingerprint"),
     )
 
@@ -80,6 +87,13 @@ class Mention(Base):
     model: Mapped[str | None] = mapped_column(String(80))  # the detector version that scored it
     reasons: Mapped[list[Any]] = mapped_column(JSONType, default=list)
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"))
+    # The reply queue (monitor/mentions/replies.py): None follows the detector (needs_reply or
+    # opportunity puts it in the queue); "open" put there by a person; "replied" / "no_reply" done.
+    reply_status: Mapped[str | None] = mapped_column(String(20))
+    reply_assignee: Mapped[str | None] = mapped_column(String(200))
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    replied_by: Mapped[str | None] = mapped_column(String(200))
+    reply_url: Mapped[str | None] = mapped_column(Text)
     raw: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
 
