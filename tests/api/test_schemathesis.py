@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -19,15 +18,17 @@ from unittest import mock
 
 import pytest
 import schemathesis
+from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.python.asgi import shutdown_lifespans
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from monitor.app import create_app
 from monitor.config import parse_config
 from monitor.db import make_engine, make_session_factory
+from monitor.models import Base
 from monitor.settings import get_settings
 from tests.api.conftest import NOW, Seed
 
@@ -35,7 +36,7 @@ BASE_URL = "http://127.0.0.1"  # a loopback name: the app refuses unknown Host h
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 MAX_EXAMPLES = 100
 
-CASES: dict[str, int] = {}  # operation → cases run
+CASES: dict[tuple[str, str], int] = {}  # (backend, operation) → cases run
 
 
 def _seed(engine: Engine) -> None:
@@ -63,34 +64,49 @@ def _seed(engine: Engine) -> None:
         session.commit()
 
 
-# The schema is read from the app at collection (no request, no database): schemathesis builds one
-# test per operation from it. The app opens its database, seeded by `_database`, at the first call.
-# Built at collection, outside the tests' clean environment: a developer's MONITOR_API_KEYS or
-# DATABASE_URL must not turn every case into a 401 or point the app elsewhere.
-_DB_DIR = Path(tempfile.mkdtemp(prefix="monitor-schemathesis-"))
-_CONFIG = {
-    "brands": [{"name": "Acme", "query": "acme"}],
-    "database": {"url": f"sqlite:///{_DB_DIR}/monitor.db"},
-}
-with mock.patch.dict(os.environ, clear=True):
-    get_settings.cache_clear()
-    APP = create_app(parse_config(_CONFIG))
-get_settings.cache_clear()
-schema = schemathesis.openapi.from_dict(APP.openapi())
-schema.app = APP
+# The schema is read from an app built at collection (no request, no database): schemathesis
+# builds one test per operation from it; each test then calls the app of its backend. Built
+# outside the tests' clean environment, so a developer's MONITOR_API_KEYS must not make the apps
+# closed (every case a 401): the environment is emptied while they are made.
+def _open_app(engine: Engine | None = None) -> FastAPI:
+    with mock.patch.dict(os.environ, clear=True):
+        get_settings.cache_clear()
+        try:
+            return create_app(parse_config({"brands": [{"name": "Acme", "query": "acme"}]}), engine=engine)
+        finally:
+            get_settings.cache_clear()
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _database(_sqlite_template: Path) -> Iterator[None]:
-    shutil.copyfile(_sqlite_template, _DB_DIR / "monitor.db")
-    engine = make_engine(f"sqlite:///{_DB_DIR}/monitor.db")
+schema = schemathesis.openapi.from_dict(_open_app().openapi())
+
+
+def _empty_postgres(url: str) -> Engine:
+    """The session's PostgreSQL database with every table emptied and ids restarting at 1."""
+    engine = make_engine(url)
+    names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    return engine
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend_app(
+    request: pytest.FixtureRequest, _sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, FastAPI]]:
+    """(backend, the open app on its seeded database); the app's lifespan starts with the first call."""
+    if request.param == "postgres":
+        engine = _empty_postgres(request.getfixturevalue("_pg_database"))
+    else:
+        path = tmp_path_factory.mktemp("schemathesis") / "monitor.db"
+        shutil.copyfile(_sqlite_template, path)
+        engine = make_engine(f"sqlite:///{path}")
     _seed(engine)
-    engine.dispose()
-    yield
+    yield request.param, _open_app(engine)
+    cases = {op: n for (backend, op), n in CASES.items() if backend == request.param}
     # the figure quoted in the issue's closing note: `pytest -s tests/api/test_schemathesis.py`
-    print(f"\nschemathesis: {sum(CASES.values())} cases over {len(CASES)} operations")
-    shutdown_lifespans()  # the app's lifespan (engine, http client) started with the first call
-    shutil.rmtree(_DB_DIR, ignore_errors=True)
+    print(f"\nschemathesis on {request.param}: {sum(cases.values())} cases over {len(cases)} operations")
+    shutdown_lifespans()
+    engine.dispose()
 
 
 @schema.parametrize()
@@ -101,7 +117,8 @@ def _database(_sqlite_template: Path) -> Iterator[None]:
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_conforms_to_its_schema(case: schemathesis.Case) -> None:
-    CASES[case.operation.label] = CASES.get(case.operation.label, 0) + 1
-    response = case.call_and_validate(base_url=BASE_URL, checks=CHECKS)
+def test_api_conforms_to_its_schema(case: schemathesis.Case, backend_app: tuple[str, FastAPI]) -> None:
+    backend, app = backend_app
+    CASES[backend, case.operation.label] = CASES.get((backend, case.operation.label), 0) + 1
+    response = case.call_and_validate(base_url=BASE_URL, checks=CHECKS, app=app)
     assert response.status_code != 401, "the app under test is open: no case may need a key"
