@@ -10,7 +10,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import (
     BaseModel,
@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from monitor import logs
+from monitor.alerts.channel_config import ChannelConfig
 from monitor.scoring import CATEGORIES
 from monitor.secrets import config_secrets
 
@@ -141,20 +142,6 @@ class SourceConfig(_Strict):
                 f"and max_interval_seconds ({hi})"
             )
         return self
-
-
-class ChannelConfig(_Strict):
-    name: str = Field(min_length=1)
-    kind: Literal["slack", "webhook"]
-    url: SecretStr
-    secret: SecretStr | None = Field(default=None, description="HMAC-SHA256 signing secret (webhook).")
-    brands: list[str] = Field(default_factory=list, description="Only these brands; empty means all.")
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, v: SecretStr) -> SecretStr:
-        _http_url(v.get_secret_value())
-        return v
 
 
 class CategoryPolicy(_Strict):

@@ -2,6 +2,10 @@
 
 The caller owns the commit. Each row's `dedupe_key` is unique: enqueueing the same incident state
 (or the same source transition) twice is a no-op, so a channel gets exactly one message per change.
+
+Routing: an incident message goes to each channel whose `brands`, `categories` and `min_severity`
+admit it; source-health notices are routed by brand only. Quiet hours: a channel's non-critical
+rows are written now with `next_attempt_at` at the end of its quiet hours (quiet_hours.py).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from monitor.alerts.messages import (
@@ -22,6 +26,8 @@ from monitor.alerts.messages import (
     webhook_payload,
 )
 from monitor.alerts.models import AlertDelivery
+from monitor.alerts.plain import plain_message, plain_source_notice
+from monitor.alerts.quiet_hours import hold_until
 from monitor.sources.models import Source
 
 if TYPE_CHECKING:
@@ -45,7 +51,19 @@ def channels_for_brand(channels: Sequence[ChannelConfig], brand_name: str | None
     return [c for c in channels if not c.brands or (brand_name is not None and brand_name in c.brands)]
 
 
-def _insert_new(session: Session, rows: list[dict[str, Any]]) -> list[AlertDelivery]:
+def channels_for_incident(
+    channels: Sequence[ChannelConfig], *, brand_name: str | None, category: str, severity: int
+) -> list[ChannelConfig]:
+    """Channels whose brand, category and minimum-severity filters all admit this incident."""
+    return [
+        c
+        for c in channels_for_brand(channels, brand_name)
+        if (not c.categories or category in c.categories)
+        and (c.min_severity is None or severity <= c.min_severity)
+    ]
+
+
+def insert_new(session: Session, rows: list[dict[str, Any]]) -> list[AlertDelivery]:
     """Insert the rows whose dedupe_key is new; an existing key is left alone (ON CONFLICT DO NOTHING)."""
     if not rows:
         return []
@@ -77,7 +95,7 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> list[AlertDeliv
     return created
 
 
-def _row(
+def outbox_row(
     *,
     channel: ChannelConfig,
     key: str,
@@ -85,7 +103,11 @@ def _row(
     payload: dict[str, Any],
     now: datetime,
     give_up_seconds: int,
+    severity: int | None = None,
+    category: str | None = None,
 ) -> dict[str, Any]:
+    """A pending row; held to the end of the channel's quiet hours unless critical."""
+    send_at = hold_until(channel, now, severity=severity, category=category) or now
     return {
         "dedupe_key": key,
         "channel": channel.name,
@@ -94,10 +116,81 @@ def _row(
         "payload": payload,
         "status": "pending",
         "attempts": 0,
-        "next_attempt_at": now,
-        "give_up_at": now + timedelta(seconds=give_up_seconds),
+        "next_attempt_at": send_at,
+        # the retry budget starts when the message may first leave, not while it is held
+        "give_up_at": send_at + timedelta(seconds=give_up_seconds),
         "created_at": now,
     }
+
+
+def incident_payload(
+    channel: ChannelConfig,
+    *,
+    key: str,
+    event: str,
+    incident: IncidentView,
+    mentions: Sequence[MentionView],
+    incident_url: str | None,
+    why: str | None,
+) -> dict[str, Any]:
+    """The message for one channel, in its kind's form (Block Kit, webhook JSON, or plain markdown)."""
+    if channel.kind == "slack":
+        return slack_message(
+            event=event,
+            incident=incident,
+            mentions=mentions,
+            incident_url=incident_url,
+            why=why,
+            buttons=bool(channel.buttons),
+        )
+    if channel.kind == "apprise":
+        return plain_message(
+            event=event, incident=incident, mentions=mentions, incident_url=incident_url, why=why
+        )
+    return webhook_payload(
+        event=event,
+        incident=incident,
+        mentions=mentions,
+        incident_url=incident_url,
+        delivery_key=key,
+        why=why,
+    )
+
+
+def incident_views(
+    session: Session, incident: Incident, *, brand_name: str, mentions: Sequence[Mention]
+) -> tuple[IncidentView, list[MentionView]]:
+    """Frozen copies of the incident and its mentions (source names looked up) for building messages."""
+    source_ids = {m.source_id for m in mentions if m.source_id is not None}
+    names: dict[int, str] = {}
+    if source_ids:
+        rows = session.execute(select(Source.id, Source.name).where(Source.id.in_(source_ids)))
+        names = {row.id: row.name for row in rows}
+    view = IncidentView.from_orm(incident, brand_name=brand_name)
+    return view, [MentionView.from_orm(m, source_name=names.get(m.source_id)) for m in mentions]
+
+
+def incident_link(public_url: str | None, incident_id: int) -> str | None:
+    return f"{public_url.rstrip('/')}/incidents/{incident_id}" if public_url else None
+
+
+def release_held(session: Session, *, channel: str, incident_id: int, now: datetime) -> None:
+    """Send now the messages of this incident held for quiet hours, ahead of the one going at once.
+
+    An incident that escalates to SEV1 at night wakes the channel; the earlier messages it held
+    then go first (queue order is next_attempt_at, id), so the story reads in order.
+    """
+    session.execute(
+        update(AlertDelivery)
+        .where(
+            AlertDelivery.channel == channel,
+            AlertDelivery.incident_id == incident_id,
+            AlertDelivery.status == "pending",
+            AlertDelivery.next_attempt_at > now,
+        )
+        .values(next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def enqueue_incident_alert(
@@ -117,40 +210,35 @@ def enqueue_incident_alert(
 
     `why`: the alert policy's reason in words ("6 reports in 7 days (threshold 6)").
     """
-    targets = channels_for_brand(channels, brand_name)
+    targets = channels_for_incident(
+        channels, brand_name=brand_name, category=incident.category, severity=incident.severity
+    )
     if not targets:
         return []
     if incident.id is None:
         session.flush()
-    source_ids = {m.source_id for m in mentions if m.source_id is not None}
-    names: dict[int, str] = {}
-    if source_ids:
-        rows = session.execute(select(Source.id, Source.name).where(Source.id.in_(source_ids)))
-        names = {row.id: row.name for row in rows}
-    incident_url = f"{public_url.rstrip('/')}/incidents/{incident.id}" if public_url else None
-    view = IncidentView.from_orm(incident, brand_name=brand_name)
-    mention_views = [MentionView.from_orm(m, source_name=names.get(m.source_id)) for m in mentions]
+    view, mention_views = incident_views(session, incident, brand_name=brand_name, mentions=mentions)
+    url = incident_link(public_url, incident.id)
     rows = []
     for channel in targets:
         key = incident_dedupe_key(channel.name, incident.id, incident.state_version or 0)
-        if channel.kind == "slack":
-            payload = slack_message(
-                event=event, incident=view, mentions=mention_views, incident_url=incident_url, why=why
-            )
-        else:
-            payload = webhook_payload(
-                event=event,
-                incident=view,
-                mentions=mention_views,
-                incident_url=incident_url,
-                delivery_key=key,
-                why=why,
-            )
-        row = _row(
-            channel=channel, key=key, event=event, payload=payload, now=now, give_up_seconds=give_up_seconds
+        payload = incident_payload(
+            channel, key=key, event=event, incident=view, mentions=mention_views, incident_url=url, why=why
         )
+        row = outbox_row(
+            channel=channel,
+            key=key,
+            event=event,
+            payload=payload,
+            now=now,
+            give_up_seconds=give_up_seconds,
+            severity=incident.severity,
+            category=incident.category,
+        )
+        if channel.quiet_hours is not None and row["next_attempt_at"] <= now:
+            release_held(session, channel=channel.name, incident_id=incident.id, now=now)
         rows.append(row | {"incident_id": incident.id})
-    return _insert_new(session, rows)
+    return insert_new(session, rows)
 
 
 def enqueue_source_notice(
@@ -170,9 +258,12 @@ def enqueue_source_notice(
     rows = []
     for channel in targets:
         key = source_dedupe_key(channel.name, source.id, event, now)
-        payload = source_notice(event=event, source=view, kind=channel.kind, delivery_key=key)
-        row = _row(
+        if channel.kind == "apprise":
+            payload = plain_source_notice(event=event, source=view)
+        else:
+            payload = source_notice(event=event, source=view, kind=channel.kind, delivery_key=key)
+        row = outbox_row(
             channel=channel, key=key, event=event, payload=payload, now=now, give_up_seconds=give_up_seconds
         )
         rows.append(row | {"source_id": source.id})
-    return _insert_new(session, rows)
+    return insert_new(session, rows)
