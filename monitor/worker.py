@@ -199,12 +199,16 @@ class Worker:
         self.dispatcher.kick()  # each channel's lane runs on its own; this returns at once
 
     async def maintain(self) -> None:
-        """Auto-resolve incidents that went quiet."""
+        """Auto-resolve incidents that went quiet; queue due reminders and digests."""
+        from monitor.alerts.periodic import periodic_alerts
         from monitor.incidents.service import auto_resolve
 
         def run() -> None:
             with self._writing(), session_scope(self.session_factory) as session:
                 auto_resolve(session, config=self.config, now=utcnow())
+            # reminders and digests (monitor/alerts/periodic.py), in their own transaction
+            with self._writing(), session_scope(self.session_factory) as session:
+                periodic_alerts(session, config=self.config, now=utcnow())
 
         try:
             await asyncio.to_thread(run)

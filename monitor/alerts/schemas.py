@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from monitor.schemas import MAX_ID, check_cursor
 
-DeliveryStatus = Literal["pending", "delivered", "failed"]
+DeliveryStatus = Literal["pending", "delivered", "failed", "cancelled"]
 
 
 class AlertDeliveryRead(BaseModel):

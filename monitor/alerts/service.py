@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from monitor.incidents.models import Incident
     from monitor.mentions.models import Mention
 
-STATUSES = ("pending", "delivered", "failed")
+STATUSES = ("pending", "delivered", "failed", "cancelled")  # cancelled: a reminder made moot
 
 
 def incident_dedupe_key(channel: str, incident_id: int, state_version: int) -> str:
@@ -121,6 +121,30 @@ def outbox_row(
         "give_up_at": send_at + timedelta(seconds=give_up_seconds),
         "created_at": now,
     }
+
+
+def incident_row(
+    channel: ChannelConfig,
+    incident: Incident,
+    *,
+    key: str,
+    event: str,
+    payload: dict[str, Any],
+    now: datetime,
+    give_up_seconds: int,
+) -> dict[str, Any]:
+    """An outbox row about `incident`: held by the channel's quiet hours unless the incident is critical."""
+    row = outbox_row(
+        channel=channel,
+        key=key,
+        event=event,
+        payload=payload,
+        now=now,
+        give_up_seconds=give_up_seconds,
+        severity=incident.severity,
+        category=incident.category,
+    )
+    return row | {"incident_id": incident.id}
 
 
 def incident_payload(
@@ -225,19 +249,12 @@ def enqueue_incident_alert(
         payload = incident_payload(
             channel, key=key, event=event, incident=view, mentions=mention_views, incident_url=url, why=why
         )
-        row = outbox_row(
-            channel=channel,
-            key=key,
-            event=event,
-            payload=payload,
-            now=now,
-            give_up_seconds=give_up_seconds,
-            severity=incident.severity,
-            category=incident.category,
+        row = incident_row(
+            channel, incident, key=key, event=event, payload=payload, now=now, give_up_seconds=give_up_seconds
         )
         if channel.quiet_hours is not None and row["next_attempt_at"] <= now:
             release_held(session, channel=channel.name, incident_id=incident.id, now=now)
-        rows.append(row | {"incident_id": incident.id})
+        rows.append(row)
     return insert_new(session, rows)
 
 

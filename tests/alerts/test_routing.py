@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from monitor.alerts.channel_config import QuietHours
 from monitor.alerts.models import AlertDelivery
 from monitor.alerts.quiet_hours import quiet_until
-from monitor.alerts.service import enqueue_incident_alert, enqueue_source_notice
+from monitor.alerts.service import enqueue_source_notice
 from monitor.config import ChannelConfig
+from tests.alerts.enqueueing import enqueue_seeded
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)  # as tests/alerts/conftest.py seeds
 
@@ -22,18 +23,7 @@ def _ch(name: str, **kw) -> ChannelConfig:
 
 
 def _enqueue(session: Session, s, channels, *, event="incident.opened", now=NOW, **kw):
-    return enqueue_incident_alert(
-        session,
-        channels=channels,
-        incident=s.incident,
-        brand_name=s.brand.name,
-        event=event,
-        mentions=s.mentions,
-        public_url=None,
-        give_up_seconds=900,
-        now=now,
-        **kw,
-    )
+    return enqueue_seeded(session, s, channels, event=event, now=now, **kw)
 
 
 CHANNELS = [

@@ -1,0 +1,24 @@
+"""The alert jobs the worker's maintenance tick runs: reminders now, and the daily digests."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from monitor.alerts.reminders import due_reminders
+
+if TYPE_CHECKING:
+    from monitor.config import AppConfig
+
+log = logging.getLogger(__name__)
+
+
+def periodic_alerts(session: Session, *, config: AppConfig, now: datetime) -> int:
+    """Queue the reminders due at `now` (the caller commits); returns how many rows were queued."""
+    queued = len(due_reminders(session, config=config, now=now))
+    if queued:
+        log.info("queued %d periodic alert message(s)", queued, extra={"queued": queued})
+    return queued
