@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.alerts.routes import router as alerts_router
+from monitor.alerts.slack_actions import router as slack_router
 from monitor.auth import load_key_hashes
 from monitor.brands.routes import router as brands_router
 from monitor.config import AppConfig
@@ -86,6 +87,7 @@ def create_app(config: AppConfig, *, engine: Engine | None = None, run_worker: b
     for router in (mentions_router, incidents_router, sources_router, brands_router, alerts_router):
         api.include_router(router)
     app.include_router(api)
+    app.include_router(slack_router)  # signed by Slack, not an API key: outside /api
 
     from monitor.web import mount_web
 

@@ -144,6 +144,42 @@ class SourceConfig(_Strict):
         return self
 
 
+class SlackAppConfig(_Strict):
+    """A Slack app of the team's own: its buttons on incident messages act on the incident."""
+
+    signing_secret: SecretStr = Field(
+        description="The app's Signing Secret (Basic Information → App Credentials): every request to "
+        "/slack/actions must carry Slack's v0 signature made with it.",
+    )
+    bot_token: SecretStr | None = Field(
+        default=None,
+        description="The app's Bot User OAuth Token (xoxb-…, scope chat:write): edits the message with "
+        "chat.update when Slack's response_url no longer answers (it expires after 30 minutes).",
+    )
+    api_url: str = Field(
+        default="https://slack.com/api", description="Slack's Web API base URL (tests point it elsewhere)."
+    )
+
+    @field_validator("signing_secret")
+    @classmethod
+    def _secret_set(cls, v: SecretStr) -> SecretStr:
+        if len(v.get_secret_value().strip()) < 16:
+            raise ValueError("too short to be a Slack signing secret (it has 32 hex digits)")
+        return v
+
+    @field_validator("bot_token")
+    @classmethod
+    def _bot_token(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and not v.get_secret_value().startswith("xoxb-"):
+            raise ValueError("not a bot token (it starts with xoxb-)")
+        return v
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url(cls, v: str) -> str:
+        return _http_url(v).rstrip("/")
+
+
 class CategoryPolicy(_Strict):
     enabled: bool | None = None
     immediate: bool | None = Field(default=None, description="Alert on the first mention.")
@@ -235,6 +271,7 @@ class AppConfig(_Strict):
     database: DatabaseConfig = DatabaseConfig()
     worker: WorkerConfig = WorkerConfig()
     alerts: AlertPolicyConfig = AlertPolicyConfig()
+    slack: SlackAppConfig | None = Field(default=None, description="Act on incidents from Slack.")
     brands: list[BrandConfig] = Field(default_factory=list)
     sources: list[SourceConfig] = Field(default_factory=list)
     channels: list[ChannelConfig] = Field(default_factory=list)
@@ -341,6 +378,20 @@ def _check_references(cfg: AppConfig, path: Path | str | None) -> None:
             raise ConfigError(path, f"brands[{i}].{field}", str(exc)) from None
 
 
+def _slack_buttons(cfg: AppConfig, path: Path | str | None) -> AppConfig:
+    """Settle each channel's `buttons`: on for Slack channels when the app is configured, unless off."""
+    channels = []
+    for i, ch in enumerate(cfg.channels):
+        key = f"channels[{i}].buttons"
+        if ch.buttons and ch.kind != "slack":
+            raise ConfigError(path, key, f"only Slack channels have buttons, not {ch.kind}")
+        if ch.buttons and cfg.slack is None:
+            raise ConfigError(path, key, "buttons need the [slack] app (signing_secret) to receive clicks")
+        on = ch.kind == "slack" and cfg.slack is not None and ch.buttons is not False
+        channels.append(ch.model_copy(update={"buttons": on}))
+    return cfg.model_copy(update={"channels": channels})
+
+
 def parse_config(raw: dict[str, Any], path: Path | str | None = None) -> AppConfig:
     """Validate an already-parsed TOML document."""
     raw = _expand_env(raw, "", path)
@@ -350,6 +401,7 @@ def parse_config(raw: dict[str, Any], path: Path | str | None = None) -> AppConf
     except ValidationError as exc:
         raise _first_error(exc, "", path) from None
     _check_references(cfg, path)
+    cfg = _slack_buttons(cfg, path)
     # from now on no log line shows these values, whichever library logs them
     logs.hide(config_secrets(cfg))
     return cfg

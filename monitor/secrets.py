@@ -132,6 +132,8 @@ def config_secrets(config: AppConfig) -> set[str]:
         if ch.secret is not None:
             found.add(ch.secret.get_secret_value())
     found |= {k.get_secret_value() for k in config.api.api_keys}
+    if config.slack is not None:
+        found |= {s.get_secret_value() for s in (config.slack.signing_secret, config.slack.bot_token) if s}
     return {s for s in found if s}
 
 

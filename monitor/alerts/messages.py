@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import quote
 
+from monitor.alerts.slack_buttons import OPEN_INCIDENT, action_buttons
 from monitor.alerts.views import IncidentView, MentionView, SourceView
 from monitor.alerts.wording import author_name, category_label, reason_evidence, reason_phrase
 
@@ -172,6 +173,19 @@ def _mention_blocks(m: MentionView) -> list[dict[str, Any]]:
     ]
 
 
+def _handling_line(incident: IncidentView) -> str | None:
+    """Who acknowledged, is assigned, resolved it, and when."""
+    parts = []
+    if incident.acknowledged_by:
+        when = _slack_date(incident.acknowledged_at)
+        parts.append(f"Acknowledged by {slack_escape(incident.acknowledged_by)} {when}")
+    if incident.assigned_to:
+        parts.append(f"Assigned to {slack_escape(incident.assigned_to)}")
+    if incident.status == "resolved" and incident.resolved_by:
+        parts.append(f"Resolved by {slack_escape(incident.resolved_by)} {_slack_date(incident.resolved_at)}")
+    return " · ".join(parts)[:_SECTION_MAX] if parts else None
+
+
 def slack_message(
     *,
     event: str,
@@ -179,8 +193,13 @@ def slack_message(
     mentions: Sequence[MentionView],
     incident_url: str | None,
     why: str | None = None,
+    buttons: bool = False,
 ) -> dict[str, Any]:
-    """A Slack Block Kit message for an incident's state change; `why`: the policy's reason, in words."""
+    """A Slack Block Kit message for an incident's state change; `why`: the policy's reason, in words.
+
+    `buttons`: the Slack app is configured, so the message carries the incident's action buttons and
+    a line saying who is handling it.
+    """
     label, cat, sev = event_label(event), category_label(incident.category), severity_label(incident.severity)
     emoji = (
         ":white_check_mark:" if label == "resolved" else _SEVERITY_EMOJI.get(incident.severity, ":warning:")
@@ -220,17 +239,23 @@ def slack_message(
         if len(mentions) > len(shown):
             more = len(mentions) - len(shown)
             blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"…and {more} more"}]})
+    elements = action_buttons(incident) if buttons else []
+    handling = _handling_line(incident) if buttons else None
+    if handling:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": handling}]})
     url = _safe_url(incident_url)
     if url and len(url) <= _BUTTON_URL_MAX:
         button = {
             "type": "button",
             "text": {"type": "plain_text", "text": "Open incident"},
             "url": url,
-            "action_id": "open_incident",
+            "action_id": OPEN_INCIDENT,
         }
-        if incident.severity <= 2 and label != "resolved":
+        if incident.severity <= 2 and label != "resolved" and not elements:
             button["style"] = "danger"
-        blocks.append({"type": "actions", "elements": [button]})
+        elements.append(button)
+    if elements:
+        blocks.append({"type": "actions", "elements": elements})
     return {"text": slack_escape(fallback), "blocks": blocks}
 
 

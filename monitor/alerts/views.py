@@ -25,6 +25,12 @@ class IncidentView:
     first_seen_at: datetime
     last_seen_at: datetime
     regressed: bool = False
+    # who is handling it: shown on messages that carry the Slack app's buttons
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
+    assigned_to: str | None = None
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None
 
     @classmethod
     def from_orm(cls, incident: Incident, *, brand_name: str) -> IncidentView:
@@ -40,6 +46,11 @@ class IncidentView:
             first_seen_at=incident.first_seen_at,
             last_seen_at=incident.last_seen_at,
             regressed=bool(incident.regressed),
+            acknowledged_by=incident.acknowledged_by,
+            acknowledged_at=incident.acknowledged_at,
+            assigned_to=incident.assigned_to,
+            resolved_by=incident.resolved_by,
+            resolved_at=incident.resolved_at,
         )
 
 

@@ -1,0 +1,367 @@
+"""Acting from Slack: requests signed exactly as Slack signs them, against the real app and database.
+
+The signature is built here from Slack's documented algorithm (not with the module under test):
+`v0=` + hex HMAC-SHA256 of `v0:{X-Slack-Request-Timestamp}:{raw body}` keyed by the signing secret.
+The payload's `response_url` points at a loopback server, which receives the replaced message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.app import create_app
+from monitor.incidents.models import Incident
+from monitor.mentions.labels import current_labels
+from monitor.mentions.models import Mention
+from tests.alerts.conftest import ScriptedServer, Seeded, seed_incident
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+HOOK = "/actions/T0001/1234/abcdef"
+ACTOR = "slack:U0AB12CD (ana)"
+
+
+def slack_signature(body: bytes, timestamp: str, secret: str = SECRET) -> str:
+    basestring = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), basestring, hashlib.sha256).hexdigest()
+
+
+def click(action_id: str, value: str, response_url: str, **extra: Any) -> dict[str, Any]:
+    """A block_actions payload shaped as Slack sends it for a button in a message."""
+    return {
+        "type": "block_actions",
+        "user": {"id": "U0AB12CD", "username": "ana", "name": "ana", "team_id": "T0001"},
+        "api_app_id": "A0001",
+        "token": "legacy-verification-token",
+        "container": {
+            "type": "message",
+            "message_ts": "1700000000.000100",
+            "channel_id": "C0001",
+            "is_ephemeral": False,
+        },
+        "trigger_id": "123.456.abc",
+        "team": {"id": "T0001", "domain": "acme"},
+        "channel": {"id": "C0001", "name": "alerts"},
+        "message": {"type": "message", "ts": "1700000000.000100", "text": "SEV2 ...", "blocks": []},
+        "response_url": response_url,
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "b1",
+                "text": {"type": "plain_text", "text": "Button"},
+                "value": value,
+                "type": "button",
+                "action_ts": "1700000001.000200",
+            }
+        ],
+    } | extra
+
+
+def form(payload: dict[str, Any]) -> bytes:
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def signed_post(
+    client: TestClient, body: bytes, *, timestamp: int | None = None, secret: str = SECRET, **headers: str
+) -> Any:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    return client.post(
+        "/slack/actions",
+        content=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": slack_signature(body, ts, secret),
+            "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
+        }
+        | headers,
+    )
+
+
+@pytest.fixture
+def seeded(session_factory: sessionmaker[Session]) -> Seeded:
+    with session_factory() as session:
+        seeded = seed_incident(session, n_mentions=3)
+        session.commit()
+        session.refresh(seeded.incident)
+        session.expunge_all()
+    return seeded
+
+
+@pytest.fixture
+def make_app(engine: Engine, make_config: Callable[..., Any]) -> Iterator[Callable[..., TestClient]]:
+    clients: list[TestClient] = []
+
+    def _make(**sections: Any) -> TestClient:
+        sections = {"api": {"public_url": "https://monitor.example"}} | sections
+        client = TestClient(create_app(make_config(**sections), engine=engine), base_url="http://127.0.0.1")
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield _make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def app(make_app: Callable[..., TestClient], server: ScriptedServer) -> TestClient:
+    return make_app(slack={"signing_secret": SECRET, "bot_token": "xoxb-1-2-abc", "api_url": server.base})
+
+
+def incident(session_factory: sessionmaker[Session], incident_id: int) -> Incident:
+    with session_factory() as s:
+        inc = s.get(Incident, incident_id)
+        assert inc is not None
+        s.expunge(inc)
+        return inc
+
+
+def replaced(server: ScriptedServer) -> dict[str, Any]:
+    (request,) = server.received(HOOK)
+    assert request.headers["Content-Type"].startswith("application/json")
+    return json.loads(request.body)
+
+
+def action_ids(message: dict[str, Any]) -> list[str]:
+    return [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+def text_of(message: dict[str, Any]) -> str:
+    return json.dumps(message["blocks"], ensure_ascii=False)
+
+
+def test_acknowledge_updates_the_incident_and_the_message(
+    app: TestClient, server: ScriptedServer, seeded: Seeded, session_factory: sessionmaker[Session]
+) -> None:
+    inc_id = seeded.incident.id
+    response = signed_post(app, form(click("incident_ack", str(inc_id), server.base + HOOK)))
+    assert response.status_code == 200, response.text
+
+    inc = incident(session_factory, inc_id)
+    assert (inc.status, inc.acknowledged_by) == ("acknowledged", ACTOR)
+    message = replaced(server)
+    assert message["replace_original"] is True
+    assert message["blocks"][0]["text"]["text"].endswith("— acknowledged")
+    assert f"Acknowledged by {ACTOR}" in text_of(message)  # who, and when (a Slack date)
+    assert "<!date^" in text_of(message)
+    # the incident is acknowledged: no second Acknowledge, the rest stay
+    assert action_ids(message) == ["incident_assign", "incident_resolve", "incident_dismiss", "open_incident"]
+
+
+def test_assign_to_me(
+    app: TestClient, server: ScriptedServer, seeded: Seeded, session_factory: sessionmaker[Session]
+) -> None:
+    inc_id = seeded.incident.id
+    assert (
+        signed_post(app, form(click("incident_assign", str(inc_id), server.base + HOOK))).status_code == 200
+    )
+    inc = incident(session_factory, inc_id)
+    assert (inc.assigned_to, inc.status) == (ACTOR, "open")
+    message = replaced(server)
+    assert f"Assigned to {ACTOR}" in text_of(message)
+    assert action_ids(message)[0] == "incident_ack"
+
+
+def test_resolve(
+    app: TestClient, server: ScriptedServer, seeded: Seeded, session_factory: sessionmaker[Session]
+) -> None:
+    inc_id = seeded.incident.id
+    assert (
+        signed_post(app, form(click("incident_resolve", str(inc_id), server.base + HOOK))).status_code == 200
+    )
+    inc = incident(session_factory, inc_id)
+    assert (inc.status, inc.resolved_by, inc.resolution_note) == ("resolved", ACTOR, None)
+    message = replaced(server)
+    assert ":white_check_mark:" in message["blocks"][0]["text"]["text"]
+    assert f"Resolved by {ACTOR}" in text_of(message)
+    assert action_ids(message) == ["open_incident"]  # nothing left to do from Slack
+
+
+def test_not_an_incident_resolves_and_labels_every_mention(
+    app: TestClient, server: ScriptedServer, seeded: Seeded, session_factory: sessionmaker[Session]
+) -> None:
+    inc_id = seeded.incident.id
+    assert (
+        signed_post(app, form(click("incident_dismiss", str(inc_id), server.base + HOOK))).status_code == 200
+    )
+    inc = incident(session_factory, inc_id)
+    assert (inc.status, inc.resolved_by, inc.resolution_note) == ("resolved", ACTOR, "not an incident")
+    with session_factory() as s:
+        ids = s.scalars(select(Mention.id).where(Mention.incident_id == inc_id)).all()
+        labels = current_labels(s, ids)
+    assert len(ids) == 3 and set(labels) == set(ids)
+    assert {(lab.incident, lab.category, lab.labeled_by) for lab in labels.values()} == {(False, None, ACTOR)}
+    assert "not an incident" in text_of(replaced(server))
+
+
+def test_unknown_incident_is_an_ephemeral_message_not_an_error(
+    app: TestClient, server: ScriptedServer, seeded: Seeded
+) -> None:
+    response = signed_post(app, form(click("incident_ack", "987654", server.base + HOOK)))
+    assert response.status_code == 200
+    assert response.json()["response_type"] == "ephemeral"
+    assert "#987654 no longer exists" in response.json()["text"]
+    told = replaced(server)
+    assert told["response_type"] == "ephemeral" and told["replace_original"] is False
+    assert "no longer exists" in told["text"]
+
+
+def test_a_refused_change_is_explained_to_the_clicker(
+    app: TestClient, server: ScriptedServer, seeded: Seeded, session_factory: sessionmaker[Session]
+) -> None:
+    inc_id = seeded.incident.id
+    signed_post(app, form(click("incident_resolve", str(inc_id), server.base + HOOK)))
+    response = signed_post(app, form(click("incident_ack", str(inc_id), server.base + "/second")))
+    assert response.status_code == 200
+    assert response.json()["text"] == f"Nothing was changed: incident {inc_id} is resolved."
+    assert incident(session_factory, inc_id).acknowledged_by is None
+
+
+def test_a_button_value_that_is_not_an_incident_id(
+    app: TestClient, server: ScriptedServer, seeded: Seeded
+) -> None:
+    response = signed_post(app, form(click("incident_ack", "1; drop table", server.base + HOOK)))
+    assert response.status_code == 200
+    assert "does not name an incident" in response.json()["text"]
+
+
+def test_the_open_incident_link_click_is_acknowledged_and_ignored(
+    app: TestClient, server: ScriptedServer, seeded: Seeded, session_factory: sessionmaker[Session]
+) -> None:
+    response = signed_post(app, form(click("open_incident", "", server.base + HOOK)))
+    assert (response.status_code, response.content) == (200, b"")
+    assert server.received() == []
+    assert incident(session_factory, seeded.incident.id).status == "open"
+
+
+# --- refused requests ------------------------------------------------------------------------------
+
+
+def _refused(
+    response: Any, server: ScriptedServer, session_factory: sessionmaker[Session], inc_id: int
+) -> str:
+    assert response.status_code == 401, response.text
+    assert server.received() == []
+    assert incident(session_factory, inc_id).status == "open"
+    return response.json()["detail"]
+
+
+def test_wrong_signature_is_refused(
+    app: TestClient, server: ScriptedServer, seeded: Seeded, session_factory: sessionmaker[Session]
+) -> None:
+    body = form(click("incident_ack", str(seeded.incident.id), server.base + HOOK))
+    response = signed_post(app, body, secret="another-apps-secret-0123456789ab")
+    assert "does not match" in _refused(response, server, session_factory, seeded.incident.id)
+
+
+def test_an_old_timestamp_is_refused(
+    app: TestClient, server: ScriptedServer, seeded: Seeded, session_factory: sessionmaker[Session]
+) -> None:
+    body = form(click("incident_ack", str(seeded.incident.id), server.base + HOOK))
+    response = signed_post(app, body, timestamp=int(time.time()) - 5 * 60 - 10)  # correctly signed, stale
+    assert "more than 5 minutes" in _refused(response, server, session_factory, seeded.incident.id)
+
+
+def test_an_altered_body_is_refused(
+    app: TestClient, server: ScriptedServer, seeded: Seeded, session_factory: sessionmaker[Session]
+) -> None:
+    inc_id = seeded.incident.id
+    original = form(click("incident_assign", str(inc_id), server.base + HOOK))
+    ts = str(int(time.time()))
+    altered = form(click("incident_resolve", str(inc_id), server.base + HOOK))  # same signature, other body
+    response = app.post(
+        "/slack/actions",
+        content=altered,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": slack_signature(original, ts),
+        },
+    )
+    assert "does not match" in _refused(response, server, session_factory, inc_id)
+
+
+def test_a_replayed_request_is_refused(
+    app: TestClient, server: ScriptedServer, seeded: Seeded, session_factory: sessionmaker[Session]
+) -> None:
+    inc_id = seeded.incident.id
+    body = form(click("incident_ack", str(inc_id), server.base + HOOK))
+    ts = int(time.time())
+    assert signed_post(app, body, timestamp=ts).status_code == 200
+    again = signed_post(app, body, timestamp=ts)
+    assert again.status_code == 401
+    assert "already received" in again.json()["detail"]
+    assert len(server.received(HOOK)) == 1  # the replay did nothing
+
+
+@pytest.mark.parametrize("missing", ["X-Slack-Signature", "X-Slack-Request-Timestamp"])
+def test_unsigned_requests_are_refused(
+    app: TestClient,
+    server: ScriptedServer,
+    seeded: Seeded,
+    session_factory: sessionmaker[Session],
+    missing: str,
+) -> None:
+    body = form(click("incident_ack", str(seeded.incident.id), server.base + HOOK))
+    ts = str(int(time.time()))
+    headers = {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": slack_signature(body, ts)}
+    del headers[missing]
+    response = app.post("/slack/actions", content=body, headers=headers)
+    assert "missing" in _refused(response, server, session_factory, seeded.incident.id)
+
+
+def test_a_signed_body_that_is_not_a_payload_form_is_a_clear_400(app: TestClient) -> None:
+    response = signed_post(app, b'{"type": "block_actions"}')
+    assert response.status_code == 400
+    assert "payload=<JSON" in response.json()["detail"]
+
+
+def test_without_the_slack_app_the_path_is_404(
+    make_app: Callable[..., TestClient], server: ScriptedServer, seeded: Seeded
+) -> None:
+    client = make_app()
+    response = signed_post(client, form(click("incident_ack", str(seeded.incident.id), server.base + HOOK)))
+    assert response.status_code == 404
+    assert "not configured" in response.json()["detail"]
+
+
+def test_the_path_is_exempt_from_the_origin_check_and_only_it(
+    app: TestClient, server: ScriptedServer, seeded: Seeded, session_factory: sessionmaker[Session]
+) -> None:
+    body = form(click("incident_ack", str(seeded.incident.id), server.base + HOOK))
+    response = signed_post(app, body, Origin="https://slack.com")
+    assert response.status_code == 200
+    assert incident(session_factory, seeded.incident.id).status == "acknowledged"
+    other = app.post(
+        f"/api/incidents/{seeded.incident.id}/resolve", json={}, headers={"Origin": "https://slack.com"}
+    )
+    assert other.status_code == 403
+
+
+# --- Slack's Web API when the response URL is gone -------------------------------------------------
+
+
+def test_chat_update_with_the_bot_token_when_response_url_fails(
+    app: TestClient, server: ScriptedServer, seeded: Seeded
+) -> None:
+    server.script(HOOK, server.reply(404, "expired_url"))
+    server.script("/chat.update", server.reply(200, "ok"))
+    body = form(click("incident_ack", str(seeded.incident.id), server.base + HOOK))
+    assert signed_post(app, body).status_code == 200
+    (update,) = server.received("/chat.update")
+    assert update.headers["Authorization"] == "Bearer xoxb-1-2-abc"
+    sent = json.loads(update.body)
+    assert (sent["channel"], sent["ts"]) == ("C0001", "1700000000.000100")
+    assert f"Acknowledged by {ACTOR}" in text_of(sent)
