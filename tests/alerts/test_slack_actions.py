@@ -10,22 +10,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
+import httpx
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.app import create_app
+from monitor.config import AppConfig
 from monitor.incidents.models import Incident
 from monitor.mentions.labels import current_labels
 from monitor.mentions.models import Mention
 from tests.alerts.conftest import ScriptedServer, Seeded, seed_incident
+from tests.support.servers import free_port
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 HOOK = "/actions/T0001/1234/abcdef"
@@ -87,6 +92,12 @@ def signed_post(
         }
         | headers,
     )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
+    """Overrides the shared fixture: every click on both backends."""
+    return request.getfixturevalue("pg_url") if request.param == "postgres" else sqlite_url
 
 
 @pytest.fixture
@@ -365,3 +376,50 @@ def test_chat_update_with_the_bot_token_when_response_url_fails(
     sent = json.loads(update.body)
     assert (sent["channel"], sent["ts"]) == ("C0001", "1700000000.000100")
     assert f"Acknowledged by {ACTOR}" in text_of(sent)
+
+
+# --- Slack's 3 seconds --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def live_app(make_config: Callable[..., AppConfig], engine: Engine, server: ScriptedServer) -> Iterator[str]:
+    """The app behind a real uvicorn on loopback: only a real server shows when the answer leaves."""
+    config = make_config(slack={"signing_secret": SECRET})
+    uv = uvicorn.Server(
+        uvicorn.Config(
+            create_app(config, engine=engine), host="127.0.0.1", port=free_port(), log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not uv.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{uv.config.port}"
+    uv.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_slack_gets_its_answer_before_the_message_is_replaced(
+    live_app: str, server: ScriptedServer, seeded: Seeded, session_factory: sessionmaker[Session]
+) -> None:
+    server.script(HOOK, server.reply(200, "ok", delay=2.5))  # a slow response_url
+    body = form(click("incident_ack", str(seeded.incident.id), server.base + HOOK))
+    ts = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": slack_signature(body, ts),
+    }
+    started = time.monotonic()
+    with httpx.Client(trust_env=False, timeout=10) as http:
+        response = http.post(live_app + "/slack/actions", content=body, headers=headers)
+    answered = time.monotonic() - started
+    assert response.status_code == 200 and answered < 1.0, answered  # well within Slack's 3 s
+    assert incident(session_factory, seeded.incident.id).status == "acknowledged"  # done before answering
+    deadline = time.monotonic() + 10
+    while not server.received(HOOK):
+        assert time.monotonic() < deadline, "the message was never replaced"
+        time.sleep(0.05)
+    assert replaced(server)["replace_original"] is True
