@@ -183,7 +183,11 @@ class Worker:
         room = self.cfg.concurrency - len(self._tasks)
         if room <= 0 or self._stopping.is_set():
             return
-        for claimed in await asyncio.to_thread(self._claim, room, ()):
+        batch = await asyncio.to_thread(self._claim, room, ())
+        if self._stopping.is_set():  # stop() began while we claimed: hand these back, poll nothing
+            await asyncio.to_thread(self._release_all)
+            return
+        for claimed in batch:
             task = asyncio.create_task(self.poll(claimed))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)

@@ -98,3 +98,22 @@ async def test_a_restarted_worker_takes_back_its_own_leases_at_once(factory):
     finally:
         await restarted.stop()
         await other.stop()
+
+
+async def test_a_tick_that_claims_while_stop_begins_polls_nothing_and_hands_back(factory):
+    worker = Worker(CONFIG, factory, worker_id="node-race")
+    claim = worker._claim
+
+    def claim_as_stop_begins(*args):
+        claimed = claim(*args)
+        worker._stopping.set()  # stop() started while this claim was in its thread
+        return claimed
+
+    worker._claim = claim_as_stop_begins
+    try:
+        await worker.start()
+        await worker.tick()
+        assert not worker._tasks
+        assert {owner for owner, _ in _leases(factory).values()} == {None}
+    finally:
+        await worker.stop()
