@@ -97,8 +97,8 @@ def _ephemeral(text: str) -> JSONResponse:
 async def slack_actions(request: Request, background: BackgroundTasks) -> Response:
     """Verify a Slack button click, act on the incident, then replace the message in place."""
     config: AppConfig = request.app.state.config
-    app: SlackAppConfig | None = config.slack
-    if app is None:
+    slack: SlackAppConfig | None = config.slack
+    if slack is None:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, detail="the Slack app is not configured ([slack] section)"
         )
@@ -106,7 +106,7 @@ async def slack_actions(request: Request, background: BackgroundTasks) -> Respon
     now = time.time()
     try:
         timestamp, signature = verify(
-            app.signing_secret.get_secret_value(), headers=request.headers, body=body, now=now
+            slack.signing_secret.get_secret_value(), headers=request.headers, body=body, now=now
         )
     except SignatureError as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=f"Slack signature refused: {exc}") from None
@@ -135,8 +135,8 @@ async def slack_actions(request: Request, background: BackgroundTasks) -> Respon
         problem = result.problem or "Nothing was changed."
         background.add_task(tell_user, client, ref, problem)
         return _ephemeral(problem)
-    token = app.bot_token.get_secret_value() if app.bot_token else None
-    background.add_task(replace_message, client, ref, result.message, api_url=app.api_url, bot_token=token)
+    token = slack.bot_token.get_secret_value() if slack.bot_token else None
+    background.add_task(replace_message, client, ref, result.message, api_url=slack.api_url, bot_token=token)
     return Response(status_code=status.HTTP_200_OK)
 
 
