@@ -24,12 +24,13 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.alerts.service import enqueue_incident_alert
 from monitor.app import create_app
 from monitor.config import AppConfig
 from monitor.incidents.models import Incident
 from monitor.mentions.labels import current_labels
 from monitor.mentions.models import Mention
-from tests.alerts.conftest import ScriptedServer, Seeded, seed_incident
+from tests.alerts.conftest import NOW, ScriptedServer, Seeded, seed_incident
 from tests.support.servers import free_port
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -423,3 +424,43 @@ def test_slack_gets_its_answer_before_the_message_is_replaced(
         assert time.monotonic() < deadline, "the message was never replaced"
         time.sleep(0.05)
     assert replaced(server)["replace_original"] is True
+
+
+# --- the round trip: the message as queued, clicked -----------------------------------------------
+
+
+def test_a_click_on_the_queued_message_acts_on_its_incident(
+    app: TestClient,
+    server: ScriptedServer,
+    seeded: Seeded,
+    session_factory: sessionmaker[Session],
+    make_config: Callable[..., AppConfig],
+) -> None:
+    config = make_config(
+        slack={"signing_secret": SECRET},
+        channels=[{"name": "care", "kind": "slack", "url": "https://hooks.slack.example/services/T/B/x"}],
+    )
+    with session_factory() as s:
+        inc = s.get(Incident, seeded.incident.id)
+        assert inc is not None
+        mentions = s.scalars(select(Mention).where(Mention.incident_id == inc.id)).all()
+        (row,) = enqueue_incident_alert(
+            s,
+            channels=config.channels,
+            incident=inc,
+            brand_name=seeded.brand.name,
+            event="incident.opened",
+            mentions=mentions,
+            public_url="https://monitor.example",
+            give_up_seconds=60,
+            now=NOW,
+        )
+        message = row.payload
+        s.commit()
+    (actions,) = [b for b in message["blocks"] if b["type"] == "actions"]
+    resolve = next(e for e in actions["elements"] if e["text"]["text"] == "Resolve")
+    payload = click(resolve["action_id"], resolve["value"], server.base + HOOK)
+    payload["message"] |= {"blocks": message["blocks"], "text": message["text"]}
+    assert signed_post(app, form(payload)).status_code == 200
+    assert incident(session_factory, seeded.incident.id).resolved_by == ACTOR
+    assert f"Resolved by {ACTOR}" in text_of(replaced(server))
