@@ -27,7 +27,7 @@ pytestmark = pytest.mark.postgres
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FEED = {"Content-Type": "application/rss+xml"}
-RUN_SECONDS = 30
+RUN_SECONDS = 20
 HEALTHY_INTERVAL = 1
 # The worker alone idles near 370 MiB (the sentence encoder); the corpus peaked at 455 MiB. Past
 # this bound something holds a hostile body (or its expansion) in memory: a 64 MiB bomb, a 10 MiB
