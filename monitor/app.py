@@ -21,6 +21,7 @@ from monitor.health import database_error, healthz
 from monitor.http import make_client
 from monitor.incidents.routes import router as incidents_router
 from monitor.mentions.routes import router as mentions_router
+from monitor.replies.routes import router as replies_router
 from monitor.schemas import API_ERRORS, HEALTH_ERRORS
 from monitor.security import SecurityMiddleware, make_policy
 from monitor.settings import get_settings
@@ -84,7 +85,15 @@ def create_app(config: AppConfig, *, engine: Engine | None = None, run_worker: b
     app.add_exception_handler(SQLAlchemyError, database_error)
 
     api = APIRouter(prefix="/api", dependencies=[Depends(require_api_key)], responses=API_ERRORS)
-    for router in (mentions_router, incidents_router, sources_router, brands_router, alerts_router):
+    routers = (
+        mentions_router,
+        incidents_router,
+        sources_router,
+        brands_router,
+        alerts_router,
+        replies_router,
+    )
+    for router in routers:
         api.include_router(router)
     app.include_router(api)
     app.include_router(slack_router)  # signed by Slack, not an API key: outside /api

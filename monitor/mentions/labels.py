@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.mentions.models import Mention, MentionLabel
-from monitor.mentions.replies import follow_label
+from monitor.replies.service import follow_label
 
 FIELDS = ("incident", "category", "needs_reply", "opportunity")
 
@@ -82,8 +82,11 @@ def add_label(
     category: str | None = None,
     needs_reply: bool | None = None,
     opportunity: bool | None = None,
+    flush: bool = True,
 ) -> MentionLabel:
     """Record a correction; LookupError when the mention does not exist. The caller commits.
+
+    `flush=False`: the caller labels many mentions and flushes once (thousands of rows in one go).
 
     A needs_reply or opportunity label also moves the mention in or out of the reply queue.
     """
@@ -101,5 +104,6 @@ def add_label(
         labeled_at=now,
     )
     session.add(label)
-    session.flush()
+    if flush:
+        session.flush()
     return label

@@ -87,7 +87,7 @@ class Mention(Base):
     model: Mapped[str | None] = mapped_column(String(80))  # the detector version that scored it
     reasons: Mapped[list[Any]] = mapped_column(JSONType, default=list)
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"))
-    # The reply queue (monitor/mentions/replies.py): None follows the detector (needs_reply or
+    # The reply queue (monitor/replies/service.py): None follows the detector (needs_reply or
     # opportunity puts it in the queue); "open" put there by a person; "replied" / "no_reply" done.
     reply_status: Mapped[str | None] = mapped_column(String(20))
     reply_assignee: Mapped[str | None] = mapped_column(String(200))

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from monitor.brands.models import Brand
 from monitor.mentions.labels import CurrentLabel, current_labels
 from monitor.mentions.models import Mention
-from monitor.mentions.schemas import LabelRead, MentionFilters, MentionRead
+from monitor.mentions.schemas import LabelRead, MentionFilters, MentionRead, ReplyRead
+from monitor.replies.service import DONE, reply_state, response_seconds, waiting
 from monitor.schemas import Page, decode_cursor, encode_cursor
 from monitor.sources.models import Source
 
@@ -58,6 +59,21 @@ def to_read(mention: Mention, brand: str, source: str, label: CurrentLabel | Non
         reasons=mention.reasons or [],
         duplicate_of_id=mention.duplicate_of_id,
         label=LabelRead(**dataclasses.asdict(label)) if label else None,
+        reply=_reply(mention),
+    )
+
+
+def _reply(mention: Mention) -> ReplyRead | None:
+    state = reply_state(mention)
+    if state is None:
+        return None
+    return ReplyRead(
+        status=state,  # type: ignore[arg-type]
+        assignee=mention.reply_assignee,
+        replied_at=mention.replied_at,
+        replied_by=mention.replied_by,
+        url=mention.reply_url,
+        response_seconds=response_seconds(mention),
     )
 
 
@@ -98,6 +114,16 @@ def list_mentions(session: Session, *, filters: MentionFilters) -> Page[MentionR
         stmt = stmt.where(Mention.needs_reply == filters.needs_reply)
     if filters.opportunity is not None:
         stmt = stmt.where(Mention.opportunity == filters.opportunity)
+    if filters.replied is True:
+        stmt = stmt.where(Mention.reply_status == "replied")
+    elif filters.replied is False:
+        stmt = stmt.where(or_(Mention.reply_status.is_(None), Mention.reply_status.not_in(DONE)))
+    if filters.reply == "open":
+        stmt = stmt.where(waiting())
+    elif filters.reply is not None:
+        stmt = stmt.where(Mention.reply_status == filters.reply)
+    if filters.assignee is not None:
+        stmt = stmt.where(Mention.reply_assignee == filters.assignee)
     if filters.language is not None:
         code = filters.language.lower()
         stmt = stmt.where(or_(Mention.language == code, Mention.language.ilike(f"{code}-%")))

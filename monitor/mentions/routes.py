@@ -1,4 +1,4 @@
-"""GET /api/mentions, one mention, and the team's label on it."""
+"""GET /api/mentions, one mention, the team's label on it, and its place in the reply queue."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from monitor.db import utcnow
 from monitor.deps import CallerDep, SessionDep
 from monitor.mentions.labels import add_label
 from monitor.mentions.queries import get_mention, list_mentions
-from monitor.mentions.schemas import LabelBody, MentionFilters, MentionRead
+from monitor.mentions.schemas import LabelBody, MentionFilters, MentionRead, ReplyBody
+from monitor.replies.service import ReplyError, update_reply
 from monitor.schemas import WRITE_ERRORS, IdPath, Page
 
 router = APIRouter(prefix="/mentions", tags=["mentions"])
@@ -55,6 +56,34 @@ def label(session: SessionDep, caller: CallerDep, mention_id: IdPath, body: Labe
     except LookupError:
         session.rollback()
         raise _not_found(mention_id) from None
+    session.commit()
+    mention = get_mention(session, mention_id=mention_id)
+    if mention is None:  # deleted between the commit and the read
+        raise _not_found(mention_id)
+    return mention
+
+
+@router.post("/{mention_id}/reply", response_model=MentionRead, responses=_NOT_FOUND | WRITE_ERRORS)
+def reply(session: SessionDep, caller: CallerDep, mention_id: IdPath, body: ReplyBody) -> MentionRead:
+    """Mark a post replied (with a link to the reply), no_reply, or open again; or assign it."""
+    try:
+        update_reply(
+            session,
+            mention_id=mention_id,
+            by=body.by or caller,
+            now=utcnow(),
+            status=body.status,
+            url=body.url,
+            assignee=body.assignee,
+        )
+    except LookupError:
+        session.rollback()
+        raise _not_found(mention_id) from None
+    except ReplyError as exc:
+        session.rollback()
+        # the shape of FastAPI's own validation errors, so clients parse one kind of 422
+        detail = [{"loc": ["body", exc.field], "msg": str(exc), "type": "value_error"}]
+        raise HTTPException(422, detail=detail) from None
     session.commit()
     mention = get_mention(session, mention_id=mention_id)
     if mention is None:  # deleted between the commit and the read

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -69,6 +69,42 @@ class LabelBody(ClientText):
         return self
 
 
+class ReplyRead(BaseModel):
+    """Where a post stands in the reply queue (docs/dashboard.md, "Reply")."""
+
+    status: Literal["open", "replied", "no_reply"] = Field(
+        description="open: waiting for an answer; replied; no_reply: a person decided none is needed."
+    )
+    assignee: str | None
+    replied_at: datetime | None
+    replied_by: str | None
+    url: str | None = Field(description="The link to the reply, when given.")
+    response_seconds: float | None = Field(description="Time to first response: replied_at - published_at.")
+
+
+class ReplyBody(ClientText):
+    """POST /api/mentions/{id}/reply: mark, link or assign (at least one field)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["open", "replied", "no_reply"] | None = Field(
+        default=None, description="replied, no_reply (no answer needed), or open (back into the queue)."
+    )
+    url: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="The link to the reply (with status replied); '' removes it.",
+    )
+    assignee: str | None = Field(default=None, max_length=200, description="Who answers it; '' unassigns.")
+    by: str | None = Field(default=None, min_length=1, max_length=200, description="Default: the caller.")
+
+    @model_validator(mode="after")
+    def _something(self) -> ReplyBody:
+        if self.status is None and self.url is None and self.assignee is None:
+            raise ValueError("give at least one of status, url, assignee")
+        return self
+
+
 class MentionRead(BaseModel):
     """A stored, scored mention."""
 
@@ -100,6 +136,9 @@ class MentionRead(BaseModel):
     reasons: list[Reason]
     duplicate_of_id: int | None
     label: LabelRead | None = Field(default=None, description="The team's correction, if any.")
+    reply: ReplyRead | None = Field(
+        default=None, description="The reply queue's state; None if never queued."
+    )
 
 
 class MentionFilters(ClientText):
@@ -117,6 +156,14 @@ class MentionFilters(ClientText):
     min_urgency: float | None = Field(default=None, ge=0, le=1)
     needs_reply: bool | None = Field(default=None, description="true: only posts that expect an answer.")
     opportunity: bool | None = Field(default=None, description="true: only engagement or sales chances.")
+    replied: bool | None = Field(
+        default=None,
+        description="false: not handled yet (neither replied nor marked no_reply); true: replied.",
+    )
+    reply: Literal["open", "replied", "no_reply"] | None = Field(
+        default=None, description="The reply queue's state: open = waiting for an answer (the Reply view)."
+    )
+    assignee: str | None = Field(default=None, min_length=1, max_length=200, description="Assigned to.")
     language: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z]{2,3}$",

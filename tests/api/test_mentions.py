@@ -100,6 +100,15 @@ def test_lists_newest_first_with_every_field(client, world):
         "reasons": [{"cue": "outage_terms", "weight": 0.4, "evidence": "down"}],
         "duplicate_of_id": None,
         "label": None,
+        # it needs an answer, so it waits in the reply queue
+        "reply": {
+            "status": "open",
+            "assignee": None,
+            "replied_at": None,
+            "replied_by": None,
+            "url": None,
+            "response_seconds": None,
+        },
     }
     assert first["fetched_at"].endswith("Z")
 
