@@ -223,6 +223,19 @@ class AlertPolicyConfig(_Strict):
         ge=2,
         description="Reports of one category within slow_burn_days that alert even when spread out.",
     )
+    # volume spikes (monitor/incidents/spike.py; docs/alert-policy.md "Volume spikes")
+    spikes: bool = Field(
+        default=True, description="Open a volume_spike incident when a brand's last hour is far above usual."
+    )
+    spike_min_mentions: int = Field(
+        default=12, ge=2, description="Mentions of the brand in the last hour needed for a spike."
+    )
+    spike_ratio: float = Field(
+        default=4.0,
+        ge=1.5,
+        description="A spike needs this many times the larger of the brand's mean hour over the previous "
+        "12 hours and its mean for the same hour on the previous 7 days.",
+    )
     categories: dict[str, CategoryPolicy] = Field(default_factory=dict)
     brands: dict[str, dict[str, CategoryPolicy]] = Field(default_factory=dict)
 

@@ -199,7 +199,7 @@ class Pipeline:
         from monitor.incidents.service import ingest
 
         result = store_mentions(session, source_id=source_id, scored=planned.scored, now=now)
-        changes = ingest(session, result.flagged, config=self.config, now=now) if result.flagged else []
+        changes = ingest(session, result.flagged, config=self.config, now=now, stored=result.stored)
         incident_of = {m.id: m.incident_id for m in result.flagged}
         for row in result.stored:
             row.incident_id = incident_of.get(row.id)

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from monitor.alerts.slack_buttons import OPEN_INCIDENT, action_buttons
 from monitor.alerts.views import IncidentView, MentionView, SourceView
 from monitor.alerts.wording import author_name, category_label, reason_evidence, reason_phrase
+from monitor.scoring.taxonomy import SPIKE_CATEGORY
 
 __all__ = [
     "IncidentView",
@@ -44,6 +45,7 @@ WEBHOOK_TEXT_CHARS = 2000  # bounds the webhook body; the API has the full text
 TOP_REASONS = 3
 # Slack's limits: header 150 chars, section text 3000, button text 75 (Block Kit reference).
 _HEADER_MAX, _SECTION_MAX, _BUTTON_URL_MAX = 150, 3000, 3000
+_SPIKE_WHY_MAX = 600  # a spike's reason carries its three most repeated phrases
 
 _EVENT_LABELS = {
     "opened": "new",
@@ -214,7 +216,8 @@ def slack_message(
         f"*First seen*\n{_slack_date(incident.first_seen_at)}",
         f"*Last seen*\n{_slack_date(incident.last_seen_at)}",
     ]
-    if why:
+    spike = incident.category == SPIKE_CATEGORY
+    if why and not spike:
         fields.append(f"*Why now*\n{slack_escape(truncate(why, 200))}")
     status = incident.status + (" (regressed)" if incident.regressed else "")
     blocks: list[dict[str, Any]] = [
@@ -231,6 +234,9 @@ def slack_message(
             ],
         },
     ]
+    if why and spike:  # a surge of unknown content: its numbers and most repeated phrases come first
+        what = f"*What is happening*\n{slack_escape(truncate(why, _SPIKE_WHY_MAX))}"
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": what}})
     shown = list(mentions)[:MAX_MENTIONS]
     if shown:
         blocks.append({"type": "divider"})

@@ -8,35 +8,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.brands.models import Brand
 from monitor.config import AlertPolicyConfig, AppConfig, ChannelConfig
+from monitor.incidents.changes import IncidentChange
 from monitor.incidents.grouping import ACTIVE, Group, group_batch
 from monitor.incidents.models import Incident
 from monitor.incidents.policy import ESCALATED, OPENED, REGRESSED, RESOLVED, UPDATED, resolved_notice
+from monitor.incidents.spike import detect_spikes
 from monitor.mentions.models import Mention
 
 log = logging.getLogger(__name__)
 
 _MESSAGE_MENTIONS = 5  # the trigger plus the latest few, for the alert's body
-
-
-@dataclass(frozen=True, slots=True)
-class IncidentChange:
-    incident_id: int
-    brand: str
-    category: str
-    event: str  # "incident.opened" | "incident.updated" | "incident.escalated" | "incident.regressed" | ...
-    severity: int  # 1 (worst) .. 4
-    mention_count: int
-    notify: bool  # the alert policy decided to send a message for this change
-    trigger_mention_id: int | None
-    reason: str = ""  # the policy's reason, in words ("6 reports in 7 days (threshold 6)")
 
 
 def public_url(config: AppConfig) -> str:
@@ -47,17 +36,28 @@ def public_url(config: AppConfig) -> str:
 
 
 def ingest(
-    session: Session, mentions: Sequence[Mention], *, config: AppConfig, now: datetime
+    session: Session,
+    mentions: Sequence[Mention],
+    *,
+    config: AppConfig,
+    now: datetime,
+    stored: Sequence[Any] = (),
 ) -> list[IncidentChange]:
     """Group newly stored mentions into incidents, then run the alert policy once per incident.
 
     One IncidentChange per incident the batch touched, in the order of its first mention; at most
     one message per incident per batch (see grouping.py). A constant number of statements per
-    batch, plus the outbox rows of any message.
+    batch, plus the outbox rows of any message. `stored`: every new row of the batch, flagged or
+    not, for volume spikes (spike.py), whose changes come last.
     """
     groups = group_batch(session, mentions, policy=config.alerts, now=now)
     url = public_url(config) if any(g.decision.notify for g in groups) else None
-    return [_settle(session, g, config=config, now=now, url=url) for g in groups]
+    changes = [_settle(session, g, config=config, now=now, url=url) for g in groups]
+    # volume spikes: after grouping, so a spike takes only the mentions no other incident holds
+    spike_url = public_url(config) if stored else None
+    return changes + detect_spikes(
+        session, stored, policy=config.alerts, channels=config.channels, now=now, public_url=spike_url
+    )
 
 
 def _settle(

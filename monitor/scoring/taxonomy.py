@@ -33,3 +33,8 @@ CATEGORY_WEIGHT: dict[str, float] = {
 FALLBACK_CATEGORY = "service_failure"
 
 assert set(CATEGORY_WEIGHT) == set(CATEGORIES)
+
+# Not a detector category: the incident a brand's surge of mentions opens by itself, whatever the
+# detector says of each post (monitor/incidents/spike.py). Kept out of CATEGORIES so the model,
+# training and per-category policy never see it.
+SPIKE_CATEGORY = "volume_spike"
