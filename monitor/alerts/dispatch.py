@@ -303,6 +303,7 @@ class OutboxDispatcher:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        self._sender.close()
         self._db.shutdown(wait=False)
 
 

@@ -7,6 +7,7 @@ a link. The payload is `{"title", "text"}`; `stamp_delivery` appends the resend 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +19,11 @@ TITLE_CHARS = 150
 MESSAGE_MENTIONS = 2  # the two most telling posts; the link has the rest
 
 
+def _escape(text: str) -> str:
+    """A post's words as text, not markup: Apprise renders Markdown (and raw HTML in it) for email."""
+    return html.escape(text, quote=False)
+
+
 def _number(n: int) -> str:
     return f"{n:,}"
 
@@ -25,12 +31,12 @@ def _number(n: int) -> str:
 def _mention_lines(m: MentionView) -> list[str]:
     head = m.title or m.source or "Mention"
     who = author_name(m.author)
-    meta = [part for part in (m.source, who) if part]
+    meta = [_escape(part) for part in (m.source, who) if part]
     if m.author_reach:
         meta.append(f"{_number(m.author_reach)} followers")
     meta.append(m.published_at.strftime("%Y-%m-%d %H:%M UTC"))
-    lines = [f"**{truncate(head, 120)}**" + (f" — {m.url}" if m.url else "")]
-    lines.append("> " + (truncate(m.text, QUOTE_CHARS) or "(no text)"))
+    lines = [f"**{_escape(truncate(head, 120))}**" + (f" — {_escape(m.url)}" if m.url else "")]
+    lines.append("> " + (_escape(truncate(m.text, QUOTE_CHARS)) or "(no text)"))
     lines.append(" · ".join(meta))
     phrases = [reason_phrase(r) for r in m.reasons[:3]]
     if phrases:

@@ -1,7 +1,9 @@
-"""One HTTP attempt at one outbox message: build the exact bytes, POST them, classify the answer.
+"""One attempt at one outbox message: build the exact bytes, POST them, classify the answer.
 
-No database here (`dispatch.py` claims and records). Channel URLs are secrets (a Slack hook URL is a
-credential): they are never logged or put into an error message.
+Apprise channels (email, Teams, Discord, ...) go through apprise_channel.py instead of a POST; an
+Apprise failure is retried like a 5xx. No database here (`dispatch.py` claims and records). Channel
+URLs are secrets (a Slack hook URL is a credential): they are never logged or put into an error
+message.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import httpx
 
 from connectors.helpers import parse_retry_after as _retry_after
+from monitor.alerts.apprise_channel import AppriseSender
 from monitor.alerts.messages import stamp_delivery
 from monitor.alerts.signing import sign
 
@@ -122,14 +125,17 @@ class ChannelSender:
         self._channels = {c.name: c for c in channels}
         self.timeout = timeout
         self._timeouts = httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT_SECONDS))
+        self._apprise = AppriseSender(list(channels), timeout=timeout)
         self.secret_urls: set[str] = set()
         for c in channels:
             raw = c.url.get_secret_value()
-            self.secret_urls |= {raw, str(httpx.URL(raw))}
+            # an Apprise URL (mailto://user:pass@...) is a secret as written; httpx need not parse it
+            self.secret_urls |= {raw} if c.kind == "apprise" else {raw, str(httpx.URL(raw))}
         _redactor.urls |= self.secret_urls
-        httpx_log = logging.getLogger("httpx")
-        if _redactor not in httpx_log.filters:
-            httpx_log.addFilter(_redactor)
+        for name in ("httpx", "apprise"):
+            logger = logging.getLogger(name)
+            if _redactor not in logger.filters:
+                logger.addFilter(_redactor)
 
     async def send(self, message: Message) -> Outcome:
         """POST one message to its channel and classify the answer; never raises for HTTP trouble."""
@@ -144,6 +150,8 @@ class ChannelSender:
             )
         # The same bytes on every retry: a receiver can compare them, and a signature stays valid.
         payload = stamp_delivery(message.payload, kind=channel.kind, delivery_key=message.dedupe_key)
+        if channel.kind == "apprise":
+            return await self._send_apprise(channel, payload)
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
         headers = {"Content-Type": "application/json"}
         if channel.kind == "webhook":
@@ -165,6 +173,19 @@ class ChannelSender:
             return Outcome("failed", error=f"invalid channel URL ({type(exc).__name__})")
         except httpx.TransportError as exc:
             return Outcome("retry", error=f"{type(exc).__name__}: {scrub(str(exc), self.secret_urls)}")
+
+    async def _send_apprise(self, channel: ChannelConfig, payload: dict[str, Any]) -> Outcome:
+        try:
+            error = await self._apprise.send(channel, payload)
+        except TimeoutError:
+            return Outcome("retry", error=f"timed out after {self.timeout:g} s")
+        except Exception as exc:  # a plugin's own bug or I/O error; its message may quote the URL
+            return Outcome("retry", error=f"Apprise raised {type(exc).__name__}")
+        return Outcome("delivered") if error is None else Outcome("retry", error=error)
+
+    def close(self) -> None:
+        """Stop the Apprise threads (a send in flight finishes in its thread)."""
+        self._apprise.close()
 
     async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
         request = self._client.stream(
