@@ -78,7 +78,7 @@ EXPECT: dict[str, tuple[set[str], str | None, str]] = {
     "html": ({"failing"}, "parse", "HTML page"),
     "empty": ({"failing"}, "parse", "expected an RSS/Atom feed"),
     "error-in-200-xml": ({"failing"}, "parse", "expected an RSS/Atom feed"),
-    "error-in-200-json": ({"degraded", "failing", "auth_failed"}, None, ""),
+    "error-in-200-json": ({"degraded", "failing", "auth_failed"}, None, "requires an authenticated user"),
     "invalid-utf8": ({"ok"}, None, ""),
     "huge-numbers": ({"ok"}, None, ""),
     "future-dates": ({"ok"}, None, ""),
