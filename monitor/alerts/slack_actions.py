@@ -2,8 +2,9 @@
 
 Slack sends a form with one field, `payload=<JSON>` (a `block_actions` interaction), signed with
 the app's signing secret (slack_signature.py). We check the signature, act on the incident, answer
-200 at once — Slack shows an error after 3 seconds — and then replace the clicked message through
-its `response_url` (slack_api.py), after the answer has gone out.
+200 — Slack shows the clicker an error after 3 seconds, so an action still running after
+ANSWER_WITHIN is answered first and finished after — and then replace the clicked message through
+its `response_url` (slack_api.py), once the answer has gone out.
 
 Not an API route: no API key (Slack cannot send one), no Origin check (monitor/security.py exempts
 exactly this path); the signature is the authentication. Without a `[slack]` section it is 404.
@@ -11,12 +12,15 @@ exactly this path); the signature is the authentication. Without a `[slack]` sec
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 import unicodedata
 from typing import Any
 from urllib.parse import parse_qs
 
+import httpx
 from fastapi import APIRouter, BackgroundTasks, FastAPI, HTTPException, Request, status
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -29,8 +33,11 @@ from monitor.config import AppConfig, SlackAppConfig
 from monitor.db import utcnow
 from monitor.security import SIGNED_BY_SLACK as SLACK_ACTIONS_PATH  # the one path exempt from Origin checks
 
+ANSWER_WITHIN = 2.0  # seconds; Slack shows the clicker an error after 3
+_UNCHANGED = "Nothing was changed."
 MAX_BODY = 1 << 20  # a block_actions payload carries the whole message: tens of KiB at most
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["slack"])
 
 
@@ -124,20 +131,48 @@ async def slack_actions(request: Request, background: BackgroundTasks) -> Respon
     if not value.isascii() or not value.isdigit() or len(value) > 18:
         result = ActionResult(problem="This button does not name an incident; nothing was changed.")
     else:
-        result = await run_in_threadpool(
-            _act_and_commit,
-            request.app,
-            action=str(ours[0]["action_id"]),
-            incident_id=int(value),
-            by=actor(payload.get("user")),
+        work = asyncio.ensure_future(
+            run_in_threadpool(
+                _act_and_commit,
+                request.app,
+                action=str(ours[0]["action_id"]),
+                incident_id=int(value),
+                by=actor(payload.get("user")),
+            )
         )
+        try:
+            result = await asyncio.wait_for(asyncio.shield(work), ANSWER_WITHIN)
+        except TimeoutError:  # a huge incident or a slow database: answer now, finish after
+            background.add_task(_finish_late, work, client, ref, slack)
+            return Response(status_code=status.HTTP_200_OK)
+    background.add_task(_follow_up, client, ref, result, slack)
     if result.message is None:
-        problem = result.problem or "Nothing was changed."
-        background.add_task(tell_user, client, ref, problem)
-        return _ephemeral(problem)
-    token = slack.bot_token.get_secret_value() if slack.bot_token else None
-    background.add_task(replace_message, client, ref, result.message, api_url=slack.api_url, bot_token=token)
+        return _ephemeral(result.problem or _UNCHANGED)
     return Response(status_code=status.HTTP_200_OK)
+
+
+async def _follow_up(
+    client: httpx.AsyncClient, ref: MessageRef, result: ActionResult, slack: SlackAppConfig
+) -> None:
+    """After the answer: replace the clicked message, or tell the clicker why nothing changed."""
+    if result.message is None:
+        await tell_user(client, ref, result.problem or _UNCHANGED)
+        return
+    token = slack.bot_token.get_secret_value() if slack.bot_token else None
+    await replace_message(client, ref, result.message, api_url=slack.api_url, bot_token=token)
+
+
+async def _finish_late(
+    work: asyncio.Future[ActionResult], client: httpx.AsyncClient, ref: MessageRef, slack: SlackAppConfig
+) -> None:
+    try:
+        result = await work
+    except Exception:
+        log.exception("slack action failed after the answer", extra={"channel": ref.channel})
+        result = ActionResult(
+            problem="The monitor could not change the incident; try again or use the dashboard."
+        )
+    await _follow_up(client, ref, result, slack)
 
 
 def _act_and_commit(app: FastAPI, *, action: str, incident_id: int, by: str) -> ActionResult:

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.alerts import slack_actions
 from monitor.alerts.service import enqueue_incident_alert
 from monitor.app import create_app
 from monitor.config import AppConfig
@@ -464,3 +465,33 @@ def test_a_click_on_the_queued_message_acts_on_its_incident(
     assert signed_post(app, form(payload)).status_code == 200
     assert incident(session_factory, seeded.incident.id).resolved_by == ACTOR
     assert f"Resolved by {ACTOR}" in text_of(replaced(server))
+
+
+def test_an_action_slower_than_slack_waits_is_answered_first_and_finished_after(
+    live_app: str,
+    server: ScriptedServer,
+    seeded: Seeded,
+    session_factory: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    slow_act = slack_actions.act
+
+    def act(*args: Any, **kwargs: Any) -> Any:  # e.g. labelling the mentions of a huge incident
+        time.sleep(1.5)
+        return slow_act(*args, **kwargs)
+
+    monkeypatch.setattr(slack_actions, "act", act)
+    monkeypatch.setattr(slack_actions, "ANSWER_WITHIN", 0.3)
+    body = form(click("incident_dismiss", str(seeded.incident.id), server.base + HOOK))
+    ts = str(int(time.time()))
+    headers = {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": slack_signature(body, ts)}
+    started = time.monotonic()
+    with httpx.Client(trust_env=False, timeout=10) as http:
+        response = http.post(live_app + "/slack/actions", content=body, headers=headers)
+    assert response.status_code == 200 and time.monotonic() - started < 1.0
+    deadline = time.monotonic() + 10
+    while not server.received(HOOK):
+        assert time.monotonic() < deadline, "the message was never replaced"
+        time.sleep(0.05)
+    assert "not an incident" in text_of(replaced(server))
+    assert incident(session_factory, seeded.incident.id).resolution_note == "not an incident"
