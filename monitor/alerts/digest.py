@@ -22,6 +22,7 @@ from monitor.alerts.channel_config import clock_time
 from monitor.alerts.digest_render import BrandDay, Digest, TopIncident, render_digest
 from monitor.alerts.models import AlertDelivery
 from monitor.alerts.service import insert_new, outbox_row
+from monitor.alerts.views import IncidentView
 from monitor.brands.models import Brand
 from monitor.incidents.models import Incident
 from monitor.incidents.service import public_url
@@ -118,12 +119,7 @@ def build_digest(
     ).all()
     top = [
         TopIncident(
-            id=i.id,
-            brand=brands[i.brand_id],
-            category=i.category,
-            severity=i.severity,
-            status=i.status,
-            mention_count=i.mention_count or 0,
+            incident=IncidentView.from_orm(i, brand_name=brands[i.brand_id]),
             url=f"{base_url.rstrip('/')}/incidents/{i.id}" if base_url else None,
         )
         for i in top_rows

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from monitor.alerts.messages import slack_escape, truncate
+from monitor.alerts.views import IncidentView
 from monitor.alerts.wording import category_label
 
 _SECTION_MAX = 3000  # Slack's limit on a section's text
@@ -23,12 +24,7 @@ class BrandDay:
 
 @dataclass(frozen=True)
 class TopIncident:
-    id: int
-    brand: str
-    category: str
-    severity: int
-    status: str
-    mention_count: int
+    incident: IncidentView
     url: str | None
 
 
@@ -61,7 +57,8 @@ def brand_line(b: BrandDay) -> str:
     return line
 
 
-def incident_line(i: TopIncident) -> str:
+def incident_line(top: TopIncident) -> str:
+    i = top.incident
     mentions = _count(i.mention_count, "mention")
     return f"SEV{i.severity} {category_label(i.category)} at {i.brand}, {mentions}, {i.status} (#{i.id})"
 
@@ -98,15 +95,15 @@ def _webhook(d: Digest, delivery_key: str) -> dict[str, Any]:
         ],
         "top_incidents": [
             {
-                "id": i.id,
-                "brand": i.brand,
-                "category": i.category,
-                "severity": i.severity,
-                "status": i.status,
-                "mention_count": i.mention_count,
-                "url": i.url,
+                "id": t.incident.id,
+                "brand": t.incident.brand,
+                "category": t.incident.category,
+                "severity": t.incident.severity,
+                "status": t.incident.status,
+                "mention_count": t.incident.mention_count,
+                "url": t.url,
             }
-            for i in d.top
+            for t in d.top
         ],
     }
 
