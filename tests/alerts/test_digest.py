@@ -12,6 +12,7 @@ from monitor.alerts.digest import DIGEST, due_digests
 from monitor.alerts.models import AlertDelivery
 from monitor.config import AppConfig, ChannelConfig
 from monitor.mentions.models import Mention
+from tests.alerts.backends import db_url  # noqa: F401 (runs each test on SQLite and PostgreSQL)
 
 SEEDED = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)  # as tests/alerts/conftest.py seeds
 MORNING = datetime(2025, 3, 2, 8, 0, tzinfo=UTC)  # 09:00 in Berlin

@@ -14,6 +14,7 @@ from monitor.alerts.periodic import periodic_alerts
 from monitor.alerts.reminders import REMINDER, due_reminders
 from monitor.config import AppConfig, ChannelConfig
 from monitor.incidents.service import acknowledge
+from tests.alerts.backends import db_url  # noqa: F401 (runs each test on SQLite and PostgreSQL)
 from tests.alerts.enqueueing import enqueue_seeded
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)  # as tests/alerts/conftest.py seeds (noon in Berlin: not quiet)

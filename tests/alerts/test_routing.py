@@ -13,6 +13,7 @@ from monitor.alerts.models import AlertDelivery
 from monitor.alerts.quiet_hours import quiet_until
 from monitor.alerts.service import enqueue_source_notice
 from monitor.config import ChannelConfig
+from tests.alerts.backends import db_url  # noqa: F401 (runs each test on SQLite and PostgreSQL)
 from tests.alerts.enqueueing import enqueue_seeded
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)  # as tests/alerts/conftest.py seeds
