@@ -24,6 +24,8 @@ SECRET_NAME = (
 _PATTERNS = (
     # ?key=…&access_token=… in URLs (also percent-encoded values); the name stays, the value goes
     (re.compile(rf"([?&;]{SECRET_NAME}=)[^&#\s\"'<>]+", re.IGNORECASE), rf"\g<1>{MASK}"),
+    # Slack's hook URLs (an incoming webhook, a button click's response_url): the path is the credential
+    (re.compile(r"(https://hooks\.slack(?:-gov)?\.com/)[^\s\"'<>]+", re.IGNORECASE), rf"\g<1>{MASK}"),
     # https://user:pass@host — userinfo in any URL
     (re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/?#\s@\"'<>]+@", re.IGNORECASE), rf"\g<1>{MASK}@"),
     # Authorization: Bearer …, Basic …, and a bare "Bearer <token>"

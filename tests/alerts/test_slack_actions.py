@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor import logs
 from monitor.alerts import slack_actions
 from monitor.alerts.service import enqueue_incident_alert
 from monitor.app import create_app
@@ -495,3 +497,31 @@ def test_an_action_slower_than_slack_waits_is_answered_first_and_finished_after(
         time.sleep(0.05)
     assert "not an incident" in text_of(replaced(server))
     assert incident(session_factory, seeded.incident.id).resolution_note == "not an incident"
+
+
+def test_a_response_url_never_reaches_the_log(
+    app: TestClient, seeded: Seeded, caplog: pytest.LogCaptureFixture
+) -> None:
+    """httpx logs each request's URL at INFO; a response_url lets anyone post in that channel."""
+    response_url = "https://hooks.slack.com/actions/T0001/1234567890/zyXWvuTsRq"
+    sent: list[str] = []
+
+    def slack(request: httpx.Request) -> httpx.Response:
+        sent.append(str(request.url))
+        return httpx.Response(200, text="ok")
+
+    shared = app.app.state.http  # type: ignore[attr-defined]
+    app.app.state.http = httpx.AsyncClient(transport=httpx.MockTransport(slack))  # type: ignore[attr-defined]
+    logs.install()
+    try:
+        with caplog.at_level(logging.INFO, logger="httpx"):
+            assert signed_post(
+                app, form(click("incident_ack", str(seeded.incident.id), response_url))
+            ).is_success
+    finally:
+        logs.uninstall()
+        app.app.state.http = shared  # type: ignore[attr-defined]
+    assert sent == [response_url]
+    lines = "\n".join(r.getMessage() for r in caplog.records)
+    assert "HTTP Request: POST https://hooks.slack.com/••••" in lines
+    assert "zyXWvuTsRq" not in lines
