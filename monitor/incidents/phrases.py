@@ -31,7 +31,7 @@ STOP_WORDS = frozenset(
     their theirs them themselves then there there's these they they're this those through to too
     under until up us very was wasn't we we're were weren't what what's when where which while who
     whom why will with won't would wouldn't yeah yes yet you you're your yours yourself yourselves
-    im ive dont cant wont didnt doesnt isnt thats its lol omg rt via amp one two new just
+    im ive dont cant wont didnt doesnt isnt thats lol omg rt via amp just
     """.split()
 )
 
@@ -88,7 +88,7 @@ def top_phrases(
     for g in ranked:
         if len(chosen) == limit:
             break
-        if any(_inside(g, c) or _inside(c, g) for c in chosen):
-            continue  # the same thing said again
+        if any(_inside(c, g) or 2 * len(set(g) & set(c)) > len(g) for c in chosen):
+            continue  # mostly the same words as a phrase already chosen: the same thing said again
         chosen.append(g)
     return [(" ".join(g), common[g]) for g in chosen]

@@ -116,6 +116,19 @@ def test_stop_words_never_start_or_end_a_phrase() -> None:
     assert top_phrases(texts, limit=1) == [("tastes like soap", 3)]
 
 
+def test_a_phrase_mostly_made_of_a_chosen_one_is_not_quoted_again() -> None:
+    texts = [
+        "pumpkin cold brew",
+        "pumpkin cold brew",
+        "pumpkin cold brew trend",
+        "cold brew trend",
+        "a video",
+    ]
+    texts += ["the video"]
+    # "cold brew trend" (2 posts) repeats two of the three words already quoted
+    assert top_phrases(texts) == [("pumpkin cold brew", 3), ("video", 2)]
+
+
 def test_the_reason_names_numbers_and_phrases() -> None:
     rate = Rate(last_hour=40, recent_per_hour=0.0, same_hour=0.0)
     assert spike_reason(rate, 12, [("gold hoop giveaway", 31)]) == (
