@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.alerts.models import AlertDelivery
 from monitor.brands.models import Brand
 from monitor.config import parse_config
 from monitor.db import make_engine, make_session_factory
+from monitor.incidents.changes import IncidentChange
 from monitor.incidents.models import Incident
 from monitor.incidents.service import ingest
 from monitor.mentions.models import Mention
 from monitor.sources.models import Source
 from tests.incidents.conftest import T0
+from tests.incidents.test_concurrency import _mention
 
 pytestmark = pytest.mark.postgres
 CONFIG = parse_config({"channels": [{"name": "care", "kind": "webhook", "url": "https://hooks.example/x"}]})
@@ -26,24 +28,19 @@ NOW = T0 + timedelta(days=1)
 
 
 def _post(session: Session, brand_id: int, source_id: int, n: int) -> Mention:
-    row = Mention(
-        source_id=source_id,
-        brand_id=brand_id,
-        external_id=f"s{n}",
-        text=f"everyone is talking about the kessler gold hoop giveaway {n}",
-        published_at=NOW - timedelta(minutes=30) + timedelta(seconds=n),
-        fetched_at=NOW,
-        sentiment=0.0,
-        urgency=0.1,
-        category=None,
-        is_incident=False,
-        direct=False,
-        reasons=[],
-        raw={},
-    )
-    session.add(row)
+    """An unflagged post of the surge, half an hour before NOW."""
+    row = _mention(session, brand_id, source_id, n)
+    row.category, row.is_incident, row.urgency = None, False, 0.1
+    row.published_at = NOW - timedelta(minutes=30) + timedelta(seconds=n)
     session.flush()
     return row
+
+
+def _second_batch(factory: sessionmaker[Session], brand_id: int, source_id: int) -> list[IncidentChange]:
+    with factory() as s:
+        changes = ingest(s, [], config=CONFIG, now=NOW, stored=[_post(s, brand_id, source_id, 12)])
+        s.commit()
+    return changes
 
 
 def test_two_batches_of_one_surge_share_the_spike(pg_url: str) -> None:
@@ -62,22 +59,14 @@ def test_two_batches_of_one_surge_share_the_spike(pg_url: str) -> None:
     first = factory()
     [opened] = ingest(first, [], config=CONFIG, now=NOW, stored=[_post(first, brand_id, source_id, 11)])
     assert opened.notify  # holds the brand lock until it commits
-
-    changes = []
-
-    def second_worker() -> None:
-        with factory() as s:
-            changes.extend(ingest(s, [], config=CONFIG, now=NOW, stored=[_post(s, brand_id, source_id, 12)]))
-            s.commit()
-
-    worker = threading.Thread(target=second_worker)
-    worker.start()
-    time.sleep(0.5)
-    assert worker.is_alive(), "the second batch must wait for the first to commit"
-    first.commit()
-    first.close()
-    worker.join(10)
-    assert not worker.is_alive()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        second = pool.submit(_second_batch, factory, brand_id, source_id)
+        time.sleep(0.5)
+        assert not second.done(), "the second batch must wait for the first to commit"
+        first.commit()
+        first.close()
+        changes = second.result(timeout=10)
+    # it joined the first one's spike, which has paged already
     assert [(c.incident_id, c.notify) for c in changes] == [(opened.incident_id, False)]
     with factory() as s:
         assert s.scalar(select(func.count()).select_from(Incident)) == 1
