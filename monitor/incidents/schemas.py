@@ -11,6 +11,7 @@ from monitor.alerts.schemas import AlertDeliveryRead
 from monitor.mentions.schemas import MentionRead
 from monitor.schemas import ClientText, check_cursor
 from monitor.scoring import CATEGORIES
+from monitor.scoring.taxonomy import SPIKE_CATEGORY
 
 # "active" = open + acknowledged: what still needs someone
 StatusFilter = Literal["open", "acknowledged", "resolved", "active"]
@@ -65,8 +66,9 @@ class IncidentFilters(ClientText):
     @field_validator("category")
     @classmethod
     def _known_category(cls, value: str | None) -> str | None:
-        if value is not None and value not in CATEGORIES:
-            raise ValueError(f"unknown category {value!r} (known: {', '.join(CATEGORIES)})")
+        known = (*CATEGORIES, SPIKE_CATEGORY)  # volume spikes are incidents of their own category
+        if value is not None and value not in known:
+            raise ValueError(f"unknown category {value!r} (known: {', '.join(known)})")
         return value
 
 

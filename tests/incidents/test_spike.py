@@ -18,6 +18,7 @@ from monitor.config import AppConfig
 from monitor.incidents import service
 from monitor.incidents.models import Incident
 from monitor.incidents.phrases import brand_words, top_phrases, words
+from monitor.incidents.schemas import IncidentFilters
 from monitor.incidents.spike import Rate, spike_reason, spike_severity, threshold
 from monitor.mentions.models import Mention
 from monitor.scoring.taxonomy import SPIKE_CATEGORY
@@ -280,3 +281,9 @@ def test_checking_a_batch_costs_three_statements_however_many_brands_and_posts(
     with _statements(session) as seen:
         assert _ingest(session, config, rows, now) == []
     assert len(seen) == 3, seen
+
+
+def test_the_incident_list_filters_on_spikes_and_still_refuses_unknown_categories() -> None:
+    assert IncidentFilters(category=SPIKE_CATEGORY).category == SPIKE_CATEGORY
+    with pytest.raises(ValueError, match="unknown category 'volume'.*volume_spike"):
+        IncidentFilters(category="volume")
