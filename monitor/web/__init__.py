@@ -51,6 +51,7 @@ def mount_web(app: FastAPI) -> None:
     """Attach the dashboard's routes to the app."""
     from monitor.web.routes import router as pages
     from monitor.web.routes_data import router as data
+    from monitor.web.routes_reply import router as replies
 
     app.state.web = WebState(
         signer=SessionSigner(session_secret()),
@@ -59,5 +60,6 @@ def mount_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages)
     app.include_router(data)
+    app.include_router(replies)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(WebError, _web_error)

@@ -12,12 +12,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from monitor.alerts.wording import reason_evidence, reason_phrase
 from monitor.scoring import CATEGORIES
 from monitor.security import SECURITY_HEADERS
 from monitor.web.session import save_session
 
 HERE = Path(__file__).resolve().parent
-STATIC_VERSION = "2"  # bump to make browsers fetch changed static files
+STATIC_VERSION = "3"  # bump to make browsers fetch changed static files
 
 SEVERITY_LABEL = {1: "SEV1", 2: "SEV2", 3: "SEV3", 4: "SEV4"}
 BAD_SOURCE_STATES = ("failing", "auth_failed", "gone")
@@ -105,6 +106,11 @@ def clip(value: str | None, limit: int = 400) -> str:
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
+def _as_mapping(reason: Any) -> dict[str, Any]:
+    """A stored reason as a dict, whether it came as a dict or as the API's Reason model."""
+    return reason if isinstance(reason, dict) else reason.model_dump()
+
+
 def _env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
@@ -117,12 +123,15 @@ def _env() -> Environment:
         http_url=http_url,
         ago=ago,
         duration=duration,
+        seconds=lambda value: duration(timedelta(seconds=value)) if value is not None else "–",
         utc=utc,
         iso=iso,
         sentiment_class=sentiment_class,
         sentiment_label=sentiment_label,
         number=number,
         category=category_label,
+        reason_words=lambda r: reason_phrase(_as_mapping(r)),
+        reason_evidence=lambda r: reason_evidence(_as_mapping(r)),
         clip=clip,
         urlencode_params=lambda params: urlencode({k: v for k, v in params.items() if v not in (None, "")}),
     )

@@ -19,6 +19,7 @@ from starlette.datastructures import QueryParams
 from monitor.db import session_scope, utcnow
 from monitor.deps import SessionDep
 from monitor.mentions.schemas import MentionRead
+from monitor.replies.service import reply_stats
 from monitor.schemas import MAX_ID, decode_cursor, to_utc
 from monitor.scoring import CATEGORIES
 from monitor.web.queries import (
@@ -220,7 +221,11 @@ def mentions_csv(request: Request, who: ViewerDep) -> Response:
 @router.get("/trends")
 def trends_page(request: Request, session: SessionDep, who: ViewerDep, range: str = "24h") -> Response:
     ctx = page_context(request, session, who, title="Trends", nav="trends")
-    ctx.update(range_key=range if range in RANGES else "24h", ranges=RANGES)
+    ctx.update(
+        range_key=range if range in RANGES else "24h",
+        ranges=RANGES,
+        replies=reply_stats(session, now=ctx["now"]),
+    )
     return render(request, "trends.html", ctx)
 
 

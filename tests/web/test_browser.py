@@ -427,3 +427,67 @@ def test_phone_width(browser: Any, monitor: Monitor) -> None:
         shot(page, "mentions-phone")
     finally:
         context.close()
+
+
+def test_a_question_is_answered_from_the_reply_page(tab: Watched, monitor: Monitor) -> None:
+    page = tab.page
+    sign_in(page)
+    text = "Acme is the $0.00 total at checkout real? can you confirm before I place the order?"
+    monitor.post("ask1", text)
+    wait_until(lambda: any(m["text"] == text for m in monitor.api("/mentions")["items"]), timeout=15)
+    mid = _mention_id(monitor, text)
+    assert monitor.api(f"/mentions/{mid}")["reply"]["status"] == "open"  # the detector: it needs an answer
+    page.goto("/reply")
+    card = page.locator(f"#m{mid}")
+    assert text in card.inner_text()
+    shot(page, "reply")
+    bar = page.locator(f"form.reply-bar[action='/mentions/{mid}/reply']")
+    bar.locator("input[name=url]").fill("https://social.example/acme/replies/1")
+    bar.locator("button[value=replied]").click()
+    page.wait_for_url("**/reply")
+    assert page.locator(f"#m{mid}").count() == 0
+    reply = monitor.api(f"/mentions/{mid}")["reply"]
+    assert reply["status"] == "replied" and reply["replied_by"] == "alice"
+    assert reply["url"] == "https://social.example/acme/replies/1" and reply["response_seconds"] >= 0
+    page.goto("/reply?show=replied")
+    assert "replied by alice after" in page.locator(".reply-bar").first.inner_text()
+    page.goto("/trends")
+    table = page.locator("table.reply-times-table").first
+    assert "Acme" in table.inner_text()
+    shot(page, "trends-reply-times")
+    assert tab.errors == [] and tab.dialogs == []
+
+
+# the innermost elements that stick out past the right edge, to name the culprit in a failure
+_WIDEST = """(w) => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > w + 0.5 && ![...e.children].some(
+    c => c.getBoundingClientRect().right > w + 0.5))
+  .slice(0, 5).map(e => e.tagName.toLowerCase() + '.' + e.className + ' ' +
+    Math.round(e.getBoundingClientRect().right) + 'px').join(', ')"""
+
+
+def test_no_page_scrolls_sideways_on_a_phone(browser: Any, monitor: Monitor) -> None:
+    incident_id = next(iter(monitor.api("/incidents")["items"]), {}).get("id")
+    pages = ["/", "/reply", "/reply?show=replied", "/mentions", "/trends", "/sources"]
+    if incident_id:
+        pages.append(f"/incidents/{incident_id}")
+    for width in (360, 390, 430):
+        context = browser.new_context(
+            base_url=monitor.base, viewport={"width": width, "height": 844}, is_mobile=True
+        )
+        try:
+            page = context.new_page()
+            sign_in(page)
+            page.wait_for_url(f"{monitor.base}/")
+            for path in pages:
+                page.goto(path)
+                page.wait_for_load_state("networkidle")
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                assert wide <= width, f"{path} is {wide}px wide at {width}px: " + page.evaluate(
+                    _WIDEST, width
+                )
+            if width == 390:
+                page.goto("/reply")
+                shot(page, "reply-phone")
+        finally:
+            context.close()
