@@ -136,6 +136,14 @@ class ChannelConfig(_Strict):
     )
     digest: DigestConfig | None = Field(default=None, description="A daily summary at this local time.")
 
+    @model_validator(mode="after")
+    def _repeat_needs_interval(self) -> ChannelConfig:
+        if "repeat_max" in self.model_fields_set and self.repeat_after_minutes is None:
+            raise ValueError(
+                "repeat_max has no effect without repeat_after_minutes (minutes between reminders)"
+            )
+        return self
+
     @field_validator("categories")
     @classmethod
     def _known_categories(cls, v: list[str]) -> list[str]:

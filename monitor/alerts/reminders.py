@@ -107,7 +107,7 @@ def due_reminders(session: Session, *, config: AppConfig, now: datetime) -> list
             )
         ).all()
     )
-    rows = []
+    due: dict[str, tuple[ChannelConfig, Incident, str, int, datetime]] = {}
     for inc in incidents:
         brand = brands[inc.brand_id]
         targets = channels_for_incident(
@@ -121,9 +121,14 @@ def due_reminders(session: Session, *, config: AppConfig, now: datetime) -> list
             number = reminder_number(channel, at, now)
             if number == 0 or hold_until(channel, now, severity=inc.severity, category=inc.category):
                 continue
-            rows.append(
-                _reminder_row(session, channel, inc, brand, key, number, at=at, config=config, now=now)
-            )
+            due[reminder_key(key, number)] = (channel, inc, brand, number, at)
+    # every tick sees the same due reminders until the next one: build only the new ones
+    queued = set(session.scalars(select(AlertDelivery.dedupe_key).where(AlertDelivery.dedupe_key.in_(due))))
+    rows = [
+        _reminder_row(session, channel, inc, brand, key, number, at=at, config=config, now=now)
+        for key, (channel, inc, brand, number, at) in due.items()
+        if key not in queued
+    ]
     return insert_new(session, rows)
 
 
@@ -132,14 +137,13 @@ def _reminder_row(
     channel: ChannelConfig,
     inc: Incident,
     brand: str,
-    message_key: str,
+    key: str,
     number: int,
     *,
     at: datetime,
     config: AppConfig,
     now: datetime,
 ) -> dict[str, Any]:
-    key = reminder_key(message_key, number)
     mentions = session.scalars(
         select(Mention)
         .where(Mention.incident_id == inc.id, Mention.duplicate_of_id.is_(None))

@@ -21,6 +21,7 @@ def _channel(**kw) -> dict:
         ({"min_severity": 0}, "channels[0].min_severity", "greater than or equal to 1"),
         ({"repeat_after_minutes": 0}, "channels[0].repeat_after_minutes", "greater than or equal to 1"),
         ({"repeat_max": 0}, "channels[0].repeat_max", "greater than or equal to 1"),
+        ({"repeat_max": 5}, "channels[0]", "repeat_max has no effect without repeat_after_minutes"),
         (
             {"quiet_hours": {"start": "22:00", "end": "7:00"}},
             "channels[0].quiet_hours.end",

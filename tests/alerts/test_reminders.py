@@ -21,12 +21,11 @@ T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)  # as tests/alerts/conftest.py seed
 
 
 def _config(**channel) -> AppConfig:
-    ch = ChannelConfig(
-        name="oncall",
-        kind="webhook",
-        url=channel.pop("url", "https://hooks.example/oncall"),
-        **({"repeat_after_minutes": 30, "repeat_max": 3} | channel),
-    )
+    options = {"repeat_after_minutes": 30, "repeat_max": 3} | channel
+    if options["repeat_after_minutes"] is None:
+        del options["repeat_max"]  # a cap without an interval is a config error
+    url = options.pop("url", "https://hooks.example/oncall")
+    ch = ChannelConfig(name="oncall", kind="webhook", url=url, **options)
     return AppConfig(channels=[ch], api={"public_url": "https://monitor.example"})
 
 
