@@ -1,5 +1,5 @@
 """`monitor worker` processes SIGKILLed at random (seeded) points of a burst on PostgreSQL, one and
-two of them, with a loopback feed and loopback Slack and webhook sinks that sometimes fail or hang.
+two of them, with two loopback feeds of one brand and loopback Slack and webhook sinks that sometimes fail or hang.
 
 Afterwards: every published item is stored exactly once, one incident per brand and category, every
 incident state change reached both sinks at least once and any repeat is the same message (same
@@ -62,11 +62,15 @@ GLITCH = [
 
 @dataclass
 class Burst:
-    """A feed whose items appear one by one over PUBLISH_SECONDS: calm posts, a pricing-glitch story
-    throughout and an outage story in the second half."""
+    """A feed whose items (guids `<prefix><n>`) appear one by one over PUBLISH_SECONDS: calm posts,
+    a pricing-glitch story throughout and an outage story in the second half."""
 
+    prefix: str
     count: int = 60
     started: float = field(default_factory=time.monotonic)
+
+    def ids(self) -> set[str]:
+        return {f"{self.prefix}{i}" for i in range(self.count)}
 
     def items(self) -> list[dict[str, str]]:
         now = format_datetime(datetime.now(UTC), usegmt=True)
@@ -80,10 +84,10 @@ class Burst:
                 text = OUTAGE[(i // 5) % len(OUTAGE)]
             out.append(
                 {
-                    "guid": f"p{i}",
+                    "guid": f"{self.prefix}{i}",
                     "title": f"post {i}",
-                    "link": f"http://f.example/p{i}",
-                    "description": f"{text} #{i}",
+                    "link": f"http://{self.prefix}.example/p{i}",
+                    "description": f"{text} #{self.prefix}{i}",
                     "pubDate": now,
                 }
             )
@@ -161,18 +165,18 @@ class Workers:
                 proc.wait()
 
 
-def _config(path: Path, feed: str, slack: str, hook: str) -> Path:
+def _config(path: Path, feeds: list[str], slack: str, hook: str) -> Path:
+    # two feeds of one brand: their batches run at once, the case that deadlocked on PostgreSQL
+    sources = "".join(
+        f'[[sources]]\nname = "forum-{i}"\nkind = "rss"\nurl = "{url}"\ninterval_seconds = 1\n'
+        for i, url in enumerate(feeds)
+    )
     path.write_text(
         f"""
 [[brands]]
 name = "Helzberg"
 query = "helzberg"
-[[sources]]
-name = "forum"
-kind = "rss"
-url = "{feed}"
-interval_seconds = 1
-[[channels]]
+{sources}[[channels]]
 name = "team-slack"
 kind = "slack"
 url = "{slack}"
@@ -188,7 +192,7 @@ lease_seconds = 10
     return path
 
 
-def _figures(db: str, published: int, slack: Sink, hook: Sink) -> dict[str, object]:
+def _figures(db: str, published: set[str], slack: Sink, hook: Sink) -> dict[str, object]:
     engine = create_engine(db)
     try:
         with engine.connect() as conn:
@@ -225,10 +229,10 @@ def _figures(db: str, published: int, slack: Sink, hook: Sink) -> dict[str, obje
     ]
     known = {r.dedupe_key for r in rows}
     return {
-        "items_published": published,
+        "items_published": len(published),
         "items_stored": stored,
         "items_duplicated": stored - distinct,
-        "items_lost": sorted({f"p{i}" for i in range(published)} - external),
+        "items_lost": sorted(published - external),
         "incidents_per_story": [n for *_, n in stories],
         "state_changes": len({r.dedupe_key.split(":", 1)[1] for r in changes}),
         "messages_due": len(changes),  # one per state change and channel
@@ -246,22 +250,26 @@ def test_workers_killed_mid_burst_lose_nothing_and_repeat_only_the_same_message(
     rng = random.Random(9000 + workers)
     slack, hook = Sink(seed=workers), Sink(seed=100 + workers)
     with ScriptedServer() as srv:
-        cfg = _config(tmp_path / "kill.toml", f"{srv.url}/feed.xml", f"{srv.url}/slack", f"{srv.url}/hook")
-        burst = Burst()
-        srv.routes["/feed.xml"] = burst.reply
+        bursts = [Burst("a"), Burst("b")]
+        feeds = [f"{srv.url}/feed-{b.prefix}.xml" for b in bursts]
+        cfg = _config(tmp_path / "kill.toml", feeds, f"{srv.url}/slack", f"{srv.url}/hook")
+        for burst in bursts:
+            srv.routes[f"/feed-{burst.prefix}.xml"] = burst.reply
+        published = set().union(*(b.ids() for b in bursts))
         srv.routes["/slack"] = slack.reply
         srv.routes["/hook"] = hook.reply
         kills = []
         with Workers(workers, cfg, pg_url, tmp_path, rng) as pool:
-            burst.started = time.monotonic()
+            for burst in bursts:
+                burst.started = time.monotonic()
             for _ in range(KILLS):
                 kills.append(round(pool.kill_one(), 2))
             last_kill = time.monotonic()
 
             def settled() -> bool:
-                figures = _figures(pg_url, burst.count, slack, hook)
+                figures = _figures(pg_url, published, slack, hook)
                 return (
-                    burst.done()
+                    all(b.done() for b in bursts)
                     and not figures["items_lost"]
                     and figures["state_changes"] > 0
                     and not figures["undelivered"]
@@ -275,7 +283,7 @@ def test_workers_killed_mid_burst_lose_nothing_and_repeat_only_the_same_message(
                     message="every item stored and alert delivered",
                 )
             finally:
-                figures = _figures(pg_url, burst.count, slack, hook)
+                figures = _figures(pg_url, published, slack, hook)
                 figures["settled_s_after_last_kill"] = round(time.monotonic() - last_kill, 1)
                 figures |= {
                     "workers": workers,
@@ -289,9 +297,9 @@ def test_workers_killed_mid_burst_lose_nothing_and_repeat_only_the_same_message(
                 print(f"\nkill test, {workers} worker(s): {json.dumps(figures)}")
             assert all(p.poll() is None for p in pool.procs)
 
-    assert figures["items_lost"] == [] and figures["items_stored"] == burst.count
+    assert figures["items_lost"] == [] and figures["items_stored"] == len(published)
     assert figures["items_duplicated"] == 0
     assert figures["incidents_per_story"] and all(n == 1 for n in figures["incidents_per_story"])
     assert figures["undelivered"] == []
     assert figures["unknown_messages"] == []  # a repeat is the same delivery id / the same Slack message
-    assert figures["source_notices"] == []  # the feed never failed: no "failing"/"recovered" notice
+    assert figures["source_notices"] == []  # the feeds never failed: no "failing"/"recovered" notice
