@@ -1,5 +1,6 @@
 """`monitor worker` processes SIGKILLed at random (seeded) points of a burst on PostgreSQL, one and
-two of them, with two loopback feeds of one brand and loopback Slack and webhook sinks that sometimes fail or hang.
+two of them, with two loopback feeds of one brand and loopback Slack and webhook sinks that
+sometimes fail or hang.
 
 Afterwards: every published item is stored exactly once, one incident per brand and category, every
 incident state change reached both sinks at least once and any repeat is the same message (same
