@@ -91,3 +91,12 @@ def test_trends_show_time_to_first_response_per_brand_and_teammate(client, seede
     assert "Time to first response, last 30 days" in trends
     assert re.search(r"<td>Acme</td><td class=\"num\">1</td>", trends), trends
     assert re.search(r"<td>alice</td><td class=\"num\">1</td>", trends), trends
+
+
+def test_a_problem_in_cheerful_words_is_not_called_positive(client, seeder) -> None:
+    seeder.items(["@Acme wow everything is $0.00 at checkout!! amazing, is this real?"])
+    page = client.get("/mentions")
+    card = re.search(r'<li class="mention flagged".*?</li>', page.text, re.S)
+    assert card, page.text
+    assert "positive" not in card.group(0) and "tone" in card.group(0)
+    assert card.group(0).index("urgency") < card.group(0).index("tone")  # urgency first
