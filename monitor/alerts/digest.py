@@ -11,6 +11,7 @@ same day. Quiet hours hold it like any non-critical message.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -60,12 +61,24 @@ def _admitted(channel: ChannelConfig) -> list[Any]:
 
 
 def build_digest(
-    session: Session, channel: ChannelConfig, *, day: date, now: datetime, base_url: str | None
+    session: Session,
+    channel: ChannelConfig,
+    *,
+    day: date,
+    now: datetime,
+    base_url: str | None,
+    configured: Sequence[str] = (),
 ) -> Digest:
-    """Collect the 24 hours before `now` as `channel` would hear them."""
+    """Collect the 24 hours before `now` as `channel` would hear them.
+
+    `configured`: the brands of the configuration, each listed even before the worker has synced
+    it into the database (with zeros); without it, the brands in the database.
+    """
     since = now - WINDOW
     brand_rows = session.execute(select(Brand.id, Brand.name).order_by(Brand.name)).all()
-    brands = {bid: name for bid, name in brand_rows if not channel.brands or name in channel.brands}
+    names = configured or [name for _bid, name in brand_rows]
+    wanted = sorted(n for n in names if not channel.brands or n in channel.brands)
+    brands = {bid: name for bid, name in brand_rows if name in wanted}
     ids = list(brands)
     mentions = dict(
         session.execute(
@@ -96,6 +109,7 @@ def build_digest(
         )
     ).all():
         waits.setdefault(bid, []).append(max(0.0, (replied - published).total_seconds() / 60))
+    ids_by_name = {name: bid for bid, name in brands.items()}
     per_brand = [
         BrandDay(
             brand=name,
@@ -104,7 +118,8 @@ def build_digest(
             replies=len(waits.get(bid, [])),
             median_reply_minutes=statistics.median(waits[bid]) if waits.get(bid) else None,
         )
-        for bid, name in brands.items()
+        for name in wanted
+        for bid in [ids_by_name.get(name)]
     ]
     top_rows = session.scalars(
         select(Incident)
@@ -140,7 +155,14 @@ def due_digests(session: Session, *, config: AppConfig, now: datetime) -> list[A
     for key, (channel, day) in due.items():
         if key in sent:
             continue  # built only when new: a day's digest is a handful of queries, once
-        digest = build_digest(session, channel, day=day, now=now, base_url=public_url(config))
+        digest = build_digest(
+            session,
+            channel,
+            day=day,
+            now=now,
+            base_url=public_url(config),
+            configured=[b.name for b in config.brands],
+        )
         payload = render_digest(digest, kind=channel.kind, delivery_key=key)
         rows.append(
             outbox_row(
