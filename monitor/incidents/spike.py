@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, select, true, update
+from sqlalchemy import bindparam, case, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from monitor.alerts.service import enqueue_incident_alert
@@ -60,6 +60,15 @@ _OPEN = select(Incident).where(
     Incident.brand_id.in_(bindparam("ids", expanding=True)),
     Incident.category == SPIKE_CATEGORY,
     Incident.status.in_(ACTIVE),
+)
+# ... and the spikes someone closed by hand within the hour: their surge is still in the hour counted
+_LATEST = select(Incident).where(
+    Incident.brand_id.in_(bindparam("ids", expanding=True)),
+    Incident.category == SPIKE_CATEGORY,
+    or_(
+        Incident.status.in_(ACTIVE),
+        (Incident.resolved_at > bindparam("since")) & (Incident.resolved_by != "auto"),
+    ),
 )
 _mentions = Mention.__table__
 _UNHELD = (
@@ -180,7 +189,11 @@ def detect_spikes(
     ids = sorted(newest)
     brands = {b.id: b for b in session.scalars(_BRANDS, {"ids": ids})}
     counts = SpanCounts(_SPANS, now, now).load(session, "spike", Mention.brand_id, ids, true())
-    open_spikes = {inc.brand_id: inc for inc in session.scalars(_OPEN, {"ids": ids})}
+    latest: dict[int, Incident] = {}  # brand -> its open spike, else the one closed by hand last
+    for inc in session.scalars(_LATEST, {"ids": ids, "since": now - _HOUR}):
+        known = latest.get(inc.brand_id)
+        if known is None or _rank(inc) > _rank(known):
+            latest[inc.brand_id] = inc
     changes = []
     for brand_id in ids:
         brand = brands[brand_id]
@@ -190,9 +203,15 @@ def detect_spikes(
         need = threshold(rate, min_mentions=policy.spike_min_mentions, ratio=policy.spike_ratio)
         if rate.last_hour < need:
             continue  # not spiking, or no longer: an open spike takes nothing more and goes quiet
-        inc = open_spikes.get(brand_id) or _open(session, brand, now=now)
+        level = spike_severity(rate.last_hour, need)
+        inc = latest.get(brand_id)
+        if inc is not None and inc.status not in ACTIVE:
+            if level >= inc.severity:
+                continue  # the team closed this surge within the hour: as big again is not news
+            inc = None  # it has grown a lot since: a new spike
+        inc = inc or _open(session, brand, now=now)
         _take(session, inc, now=now)
-        inc.severity = min(inc.severity, spike_severity(rate.last_hour, need))
+        inc.severity = min(inc.severity, level)
         event, reason = _decide(inc, policy)
         if event is not None:
             reason = _notify(
@@ -222,6 +241,11 @@ def detect_spikes(
         )
     session.flush()
     return changes
+
+
+def _rank(inc: Incident) -> tuple[bool, datetime, int]:
+    """An open spike first, then the latest closed."""
+    return (inc.status in ACTIVE, inc.resolved_at or inc.opened_at, inc.id)
 
 
 def _open(session: Session, brand: Brand, *, now: datetime) -> Incident:

@@ -263,6 +263,34 @@ def test_a_growing_spike_pages_once_escalates_once_and_stops_taking_when_back_to
     assert (resolved.incident_id, resolved.event) == (inc.id, "incident.resolved")
 
 
+def test_a_spike_resolved_by_hand_is_not_reopened_by_the_same_surge_only_by_a_much_bigger_one(
+    session: Session, config: AppConfig, make_mention: MakeMention
+) -> None:
+    now = T0 + timedelta(days=1)
+    _quiet_week(make_mention, now)
+    [opened] = _ingest(session, config, _posts(make_mention, 12, end=now, span=timedelta(minutes=20)), now)
+    service.resolve(
+        session,
+        incident_id=opened.incident_id,
+        by="dana",
+        note="a giveaway post, nothing wrong",
+        now=now,
+        channels=[],
+        policy=config.alerts,
+        public_url=None,
+    )
+    # the surge goes on at the same size: the team has closed it
+    later = now + timedelta(minutes=5)
+    assert (
+        _ingest(session, config, _posts(make_mention, 6, end=later, span=timedelta(minutes=4)), later) == []
+    )
+    # it triples: that is news again, as a new spike
+    later += timedelta(minutes=10)
+    [grown] = _ingest(session, config, _posts(make_mention, 20, end=later, span=timedelta(minutes=9)), later)
+    assert (grown.event, grown.notify, grown.severity) == ("incident.opened", True, 2)
+    assert grown.incident_id != opened.incident_id
+
+
 def test_checking_a_batch_costs_three_statements_however_many_brands_and_posts(
     session: Session, config: AppConfig, make_mention: MakeMention
 ) -> None:
