@@ -14,6 +14,7 @@ import typer
 
 from monitor.config import AppConfig, ConfigError, load_config
 from monitor.logs import install as install_log_redaction
+from monitor.logs import redact
 from monitor.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Brand-mention monitor.")
@@ -177,6 +178,7 @@ def poll(
         typer.echo("use `monitor poll --once` (the scheduler is `monitor worker`)", err=True)
         raise typer.Exit(2)
     cfg = _config(config)
+    install_log_redaction()  # warnings and tracebacks quote URLs: no feed token may reach the terminal
     unknown = [n for n in names or [] if n not in {s.name for s in cfg.sources}]
     if unknown:
         typer.echo(f"unknown source {unknown[0]!r}", err=True)
@@ -195,7 +197,7 @@ def poll(
 
     outcomes = asyncio.run(main())
     for o in sorted(outcomes, key=lambda o: o.source):
-        typer.echo(o.line())
+        typer.echo(redact(o.line()))
     raise typer.Exit(1 if any(o.error for o in outcomes) else 0)
 
 
@@ -206,6 +208,7 @@ def sources_check(
 ) -> None:
     """Test each source's configuration and credentials and say what is wrong."""
     cfg = _config(config)
+    install_log_redaction()
     chosen = [s for s in cfg.sources if name is None or s.name == name]
     if name and not chosen:
         typer.echo(f"unknown source {name!r}", err=True)
@@ -230,7 +233,7 @@ def sources_check(
 
     results = asyncio.run(check_all())
     for src_name, problem in results:
-        typer.echo(f"{src_name}: {'ok' if problem is None else problem}")
+        typer.echo(redact(f"{src_name}: {'ok' if problem is None else problem}"))
     raise typer.Exit(1 if any(p for _, p in results) else 0)
 
 

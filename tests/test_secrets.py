@@ -12,12 +12,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
+from connectors.base import ConnectorError, ErrorClass
 from monitor import logs
 from monitor.app import create_app
 from monitor.config import AppConfig, parse_config
 from monitor.mentions.models import Mention
 from monitor.secrets import SECRET_MASK, config_secrets, mask_options
 from monitor.sources.models import Source
+from monitor.sources.service import record_failure
 from monitor.sync import sync_config
 from monitor.worker import Worker
 from tests.support.servers import Reply, ScriptedServer, rss
@@ -261,3 +263,14 @@ def test_the_stored_copy_does_not_depend_on_secrets_hidden_from_logs() -> None:
     logs.hide(["http://127.0.0.1:9/d-test/"])
     feed = {"url": "http://127.0.0.1:9/d-test/f.xml"}
     assert mask_options("rss", feed) == feed
+
+
+def test_an_error_that_quotes_a_tokened_url_is_stored_masked(session: Session, config: AppConfig) -> None:
+    sync_config(session, config, now=datetime.now(UTC))
+    src = session.scalars(select(Source)).first()
+    assert src is not None
+    error = ConnectorError(
+        ErrorClass.NETWORK, f"internal error: ConnectError('https://feeds.example/a.rss?token={FEED_TOKEN}')"
+    )
+    record_failure(session, src.id, owner="w", now=datetime.now(UTC), error=error, max_backoff=3600)
+    assert src.last_error is not None and FEED_TOKEN not in src.last_error and "token=••••" in src.last_error

@@ -11,6 +11,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from connectors.base import ConnectorError, ErrorClass, PollState
+from monitor.logs import redact
 from monitor.sources.models import Source
 
 # Errors that will not go away on their own by the next poll: shown as failing at once.
@@ -207,7 +208,8 @@ def record_failure(
         src.current_interval_seconds, src.consecutive_errors, cap=max_backoff, retry_after=error.retry_after
     )
     src.next_poll_at = now + timedelta(seconds=delay)
-    src.last_error = (str(error) + _wait_note(error, src.next_poll_at))[:2000]
+    # an exception's text may quote a URL with its token: stored (and shown) masked
+    src.last_error = redact(str(error) + _wait_note(error, src.next_poll_at))[:2000]
     _release(src, owner)
     return src, was
 
