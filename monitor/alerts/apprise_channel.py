@@ -19,19 +19,37 @@ import asyncio
 import functools
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import apprise
+
+from monitor import logs
 
 if TYPE_CHECKING:
     from monitor.config import ChannelConfig
 
 CONNECT_TIMEOUT_SECONDS = 2.0
+_SECRET_PART = 8  # a chat id or a port is shorter; tokens and passwords are longer
 _ASSET = apprise.AppriseAsset(storage_mode=apprise.PersistentStoreMode.MEMORY)
 
 
 def scheme(url: str) -> str:
     """`mailto` of `mailto://user:pass@host` (the only part of the URL an error may show)."""
     return url.split("://", 1)[0].lower()
+
+
+def secret_parts(url: str) -> set[str]:
+    """The parts of an Apprise URL that may be credentials, for the log filter to mask.
+
+    Services put their tokens in different places: the password (mailto://user:pass@...), the host
+    (tgram://bot_token/chat_id), the path (discord://webhook_id/webhook_token) or the query
+    (?key=...). Apprise's clients log the API request lines they make (urllib3 at DEBUG) with
+    those parts alone, not the whole URL. A DNS name or address (it has a dot) is left readable.
+    """
+    parts = urlsplit(url)
+    candidates = [parts.username, parts.password, parts.netloc.rpartition("@")[2]]
+    candidates += parts.path.split("/") + [v for _k, v in parse_qsl(parts.query)]
+    return {unquote(c) for c in candidates if c and len(c) >= _SECRET_PART and "." not in c}
 
 
 def _notify(url: str, title: str, body: str, timeout: float) -> bool:
@@ -52,6 +70,10 @@ class AppriseSender:
     def __init__(self, channels: list[ChannelConfig], *, timeout: float) -> None:
         self.timeout = timeout
         count = sum(1 for c in channels if c.kind == "apprise")
+        # from now on no log line shows a token of these URLs, whichever library logs it
+        logs.hide(
+            part for c in channels if c.kind == "apprise" for part in secret_parts(c.url.get_secret_value())
+        )
         # one lane per channel sends one message at a time, so one thread per channel suffices
         self._pool = ThreadPoolExecutor(max_workers=max(count, 1), thread_name_prefix="apprise")
 

@@ -13,6 +13,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy.orm import Session
 
+from monitor import logs
+from monitor.alerts.apprise_channel import AppriseSender
 from monitor.alerts.dispatch import OutboxDispatcher
 from monitor.alerts.messages import delivery_ref
 from monitor.alerts.models import AlertDelivery
@@ -149,3 +151,21 @@ def test_the_plain_message_has_the_brand_the_reason_two_posts_and_the_link(sessi
     assert "Open incident #" in text and "https://monitor.example/incidents/7" in text
     assert "<script>" not in text and "&lt;script&gt;" in text  # a post's words are not markup
     assert "|" not in text  # no Slack link markup (<url|label>)
+
+
+def test_tokens_of_apprise_urls_are_masked_in_every_log_line() -> None:
+    # Apprise's HTTP client logs its request lines (urllib3, DEBUG) with the token alone
+    token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+    bot = ChannelConfig(name="tg", kind="apprise", url=f"tgram://{token}/987654")
+    mail = ChannelConfig(
+        name="mail", kind="apprise", url="mailtos://bot:S3CRETPASS@smtp.example.com?to=a@b.example"
+    )
+    sender = AppriseSender([bot, mail], timeout=1.0)
+    try:
+        line = logs.redact(f'https://api.telegram.org:443 "POST /bot{token}/sendMessage HTTP/1.1" 200')
+        assert token not in line and "api.telegram.org" in line
+        assert "S3CRETPASS" not in logs.redact("login bot S3CRETPASS") and "smtp.example.com" in logs.redact(
+            "connect smtp.example.com"
+        )
+    finally:
+        sender.close()
