@@ -17,7 +17,6 @@ from datetime import time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import apprise
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -97,6 +96,10 @@ def _check_apprise_url(url: str) -> None:
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if not scheme:
         raise ValueError("not an Apprise URL (expected scheme://..., e.g. mailto://, msteams://, json://)")
+    # imported here, not at the top: loading Apprise costs ~0.2 s, and every CLI command and
+    # process reads the configuration, most of them without an Apprise channel
+    import apprise
+
     with _apprise_silenced():
         plugin = apprise.Apprise.instantiate(url)
     if plugin is None:
