@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Integer, Select, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from monitor.alerts.wording import reason_evidence, reason_phrase
 from monitor.brands.models import Brand
 from monitor.incidents.models import Incident
 from monitor.incidents.queries import list_incidents
@@ -62,6 +63,39 @@ def change_stamp(session: Session) -> Stamp:
 class NowIncident:
     incident: IncidentRead
     velocity: int  # mentions in the last hour
+    sample: str | None = None  # its most urgent post, so a lead sees what it is about
+    why: str | None = None  # that post's strongest reason, in words
+
+
+def _why(reasons: Sequence[Any] | None) -> str | None:
+    """The strongest reason that says more than "reads as a problem", in words with its evidence."""
+    usable = [r for r in reasons or [] if isinstance(r, dict) and r.get("cue") != "model.incident"]
+    if not usable:
+        return None
+    top = max(usable, key=lambda r: abs(float(r.get("weight") or 0)))
+    evidence = reason_evidence(top)
+    return reason_phrase(top) + (f" “{evidence}”" if evidence else "")
+
+
+def _samples(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+    """Per incident, its most urgent distinct post (newest on ties) and why: one statement."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Mention.incident_id,
+            order_by=(Mention.urgency.desc(), Mention.published_at.desc(), Mention.id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(Mention.incident_id, Mention.text, Mention.reasons, rank)
+        .where(Mention.incident_id.in_(ids), Mention.duplicate_of_id.is_(None))
+        .subquery()
+    )
+    rows = session.execute(
+        select(ranked.c.incident_id, ranked.c.text, ranked.c.reasons).where(ranked.c.rank == 1)
+    )
+    return {int(i): (text, _why(reasons)) for i, text, reasons in rows}
 
 
 def active_incidents(session: Session, *, now: datetime, limit: int = NOW_LIMIT) -> list[NowIncident]:
@@ -76,7 +110,8 @@ def active_incidents(session: Session, *, now: datetime, limit: int = NOW_LIMIT)
             .group_by(Mention.incident_id)
         ).all()
         velocity = {int(i): int(n) for i, n in rows}
-    return [NowIncident(i, velocity.get(i.id, 0)) for i in page.items]
+    samples = _samples(session, ids) if ids else {}
+    return [NowIncident(i, velocity.get(i.id, 0), *samples.get(i.id, (None, None))) for i in page.items]
 
 
 def _mention_select() -> Select[tuple[Mention, str, str]]:

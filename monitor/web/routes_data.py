@@ -284,6 +284,8 @@ def live_payload(factory: Any, *, stamp: Stamp, after_id: int | None) -> dict[st
                 "acknowledged_by": row.incident.acknowledged_by,
                 "assigned_to": row.incident.assigned_to,
                 "regressed": row.incident.regressed,
+                "sample": row.sample,
+                "why": row.why,
             }
             for row in incidents
         ],

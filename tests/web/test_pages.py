@@ -101,6 +101,10 @@ def test_now_lists_active_incidents_worst_first(client: TestClient, seeder: Seed
     assert re.search(r"<title>\(2\) Now · Brand monitor</title>", html)
     assert 'data-label="Last hour" class="num">2</td>' in html  # the pricing incident's velocity
     assert "Globex is great" in html  # latest mentions
+    # every row says what it is about: its most urgent post, and why, in words
+    rows_html = re.findall(r'<tr data-id="\d+".*?</tr>', html, re.S)
+    assert all('<q class="sample">' in r and '<span class="why">why: ' in r for r in rows_html), rows_html
+    assert "a zero total" in html and "price_anomaly" not in html
 
 
 def test_acknowledge_assign_resolve_from_the_incident_page(client: TestClient, seeder: Seeder) -> None:

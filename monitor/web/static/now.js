@@ -42,6 +42,8 @@
     link.appendChild(document.createTextNode(" · " + String(i.category).replace(/_/g, " ")));
     var what = cell("Incident", link);
     if (i.regressed) { what.appendChild(document.createTextNode(" ")); what.appendChild(M.el("span", "tag", "regressed")); }
+    if (i.sample) what.appendChild(M.el("q", "sample", i.sample.length > 160 ? i.sample.slice(0, 159) + "…" : i.sample));
+    if (i.why) what.appendChild(M.el("span", "why", "why: " + i.why));
     tr.appendChild(what);
     tr.appendChild(cell("Status", M.el("span", "status " + i.status, i.status)));
     tr.appendChild(cell("Mentions", i.mention_count, "num"));
