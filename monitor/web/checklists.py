@@ -7,6 +7,7 @@ mistake without defensiveness, move the details to a private channel, and follow
 from __future__ import annotations
 
 from monitor.scoring import CATEGORIES
+from monitor.scoring.taxonomy import SPIKE_CATEGORY
 
 CHECKLISTS: dict[str, tuple[str, ...]] = {
     "pricing_error": (
@@ -74,7 +75,17 @@ GENERAL: tuple[str, ...] = (
 
 assert set(CHECKLISTS) == set(CATEGORIES), "every category needs a checklist"
 
+# A volume spike is a surge of unknown content: first find out what it is, then act on that.
+SPIKE: tuple[str, ...] = (
+    "Read the repeated phrases and the top posts: is it a problem, a trend, news or a hoax?",
+    "If it is a problem, handle it with the checklist of its kind (outage, pricing error, …).",
+    "If it is a hoax or an impersonation (a fake giveaway), warn publicly and report the accounts.",
+    "If it is good news, join in: thank people and answer the questions in the thread.",
+)
+
 
 def checklist(category: str) -> tuple[str, ...]:
     """The category's steps (the general ones for an unknown category)."""
+    if category == SPIKE_CATEGORY:
+        return SPIKE
     return CHECKLISTS.get(category, GENERAL)

@@ -22,6 +22,7 @@ from monitor.incidents.schemas import IncidentFilters
 from monitor.incidents.spike import Rate, spike_reason, spike_severity, threshold
 from monitor.mentions.models import Mention
 from monitor.scoring.taxonomy import SPIKE_CATEGORY
+from monitor.web.checklists import GENERAL, checklist
 from tests.incidents.conftest import T0, MakeMention
 from tests.incidents.test_batch import _statements
 
@@ -315,3 +316,8 @@ def test_the_incident_list_filters_on_spikes_and_still_refuses_unknown_categorie
     assert IncidentFilters(category=SPIKE_CATEGORY).category == SPIKE_CATEGORY
     with pytest.raises(ValueError, match="unknown category 'volume'.*volume_spike"):
         IncidentFilters(category="volume")
+
+
+def test_the_incident_page_checklist_of_a_spike_starts_with_finding_out_what_it_is() -> None:
+    steps = checklist(SPIKE_CATEGORY)
+    assert steps != GENERAL and "repeated phrases" in steps[0]
