@@ -70,9 +70,13 @@ class NowIncident:
 def _why(reasons: Sequence[Any] | None) -> str | None:
     """The strongest reason that says more than "reads as a problem", in words with its evidence."""
     usable = [r for r in reasons or [] if isinstance(r, dict) and r.get("cue") != "model.incident"]
+    # what in the post made it fire ("a zero total “$0.00”") says more than the detector's verdict
+    concrete = [
+        r for r in usable if not str(r.get("cue", "")).startswith("model.") and r.get("cue") != "like"
+    ]
     if not usable:
         return None
-    top = max(usable, key=lambda r: abs(float(r.get("weight") or 0)))
+    top = max(concrete or usable, key=lambda r: abs(float(r.get("weight") or 0)))
     evidence = reason_evidence(top)
     return reason_phrase(top) + (f" “{evidence}”" if evidence else "")
 

@@ -99,12 +99,14 @@
     meta.appendChild(M.el("span", "brand-name", m.brand));
     meta.appendChild(M.el("span", "source", m.source));
     if (m.author) meta.appendChild(M.el("span", "author", m.author));
-    var s = Number(m.sentiment);
-    var cls = s <= -0.05 ? "neg" : s >= 0.05 ? "pos" : "neu";
-    var senti = M.el("span", "senti " + cls, (s >= 0 ? "+" : "") + s.toFixed(2) + " ");
-    senti.appendChild(M.el("span", "senti-label", { neg: "negative", pos: "positive", neu: "neutral" }[cls]));
-    meta.appendChild(senti);
     meta.appendChild(M.el("span", "urgency", "urgency " + Number(m.urgency).toFixed(2)));
+    // a problem told in cheerful words is not "positive": its tone only (as the server renders it)
+    var s = Number(m.sentiment);
+    var cls = m.incident ? "neu" : s <= -0.05 ? "neg" : s >= 0.05 ? "pos" : "neu";
+    var senti = M.el("span", "senti " + cls, (s >= 0 ? "+" : "") + s.toFixed(2) + " ");
+    var word = m.incident ? "tone" : { neg: "negative", pos: "positive", neu: "neutral" }[cls];
+    senti.appendChild(M.el("span", "senti-label", word));
+    meta.appendChild(senti);
     if (m.category) meta.appendChild(M.el("span", "cat", String(m.category).replace(/_/g, " ")));
     if (m.needs_reply) meta.appendChild(M.el("span", "tag reply", "needs reply"));
     if (m.opportunity) meta.appendChild(M.el("span", "tag opp", "opportunity"));
