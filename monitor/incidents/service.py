@@ -22,6 +22,7 @@ from monitor.incidents.models import Incident
 from monitor.incidents.policy import ESCALATED, OPENED, REGRESSED, RESOLVED, UPDATED, resolved_notice
 from monitor.incidents.spike import detect_spikes
 from monitor.mentions.models import Mention
+from monitor.scoring.taxonomy import SPIKE_CATEGORY
 
 log = logging.getLogger(__name__)
 
@@ -186,15 +187,19 @@ def _close(
             public_url=public_url,
             trigger=None,
             now=now,
-            why=_resolution_words(by, note, quiet_minutes=policy.resolve_after_minutes),
+            why=_resolution_words(
+                by, note, quiet_minutes=policy.resolve_after_minutes, category=inc.category
+            ),
         )
     return notify
 
 
-def _resolution_words(by: str, note: str | None, *, quiet_minutes: int) -> str:
+def _resolution_words(by: str, note: str | None, *, quiet_minutes: int, category: str = "") -> str:
     if by == "auto":
         hours = quiet_minutes / 60
         span = f"{hours:g} hours" if hours >= 1 else f"{quiet_minutes} minutes"
+        if category == SPIKE_CATEGORY:  # the brand is still mentioned: what stopped is the surge
+            return f"back to the usual rate for {span}"
         return f"no new mention for {span}"
     return f"resolved by {by}" + (f": {note}" if note else "")
 

@@ -262,6 +262,9 @@ def test_a_growing_spike_pages_once_escalates_once_and_stops_taking_when_back_to
     quiet = inc.last_seen_at + timedelta(minutes=config.alerts.resolve_after_minutes + 1)
     [resolved] = service.auto_resolve(session, config=config, now=quiet)
     assert (resolved.incident_id, resolved.event) == (inc.id, "incident.resolved")
+    # the brand is still mentioned: the notice says the surge is over, not that nobody talks
+    notice = _deliveries(session)[-1]
+    assert notice.event == "incident.resolved" and "back to the usual rate for 4 hours" in str(notice.payload)
 
 
 def test_a_spike_resolved_by_hand_is_not_reopened_by_the_same_surge_only_by_a_much_bigger_one(
