@@ -330,6 +330,13 @@ def test_filters_and_search_narrow_the_stream(tab: Watched, monitor: Monitor) ->
     assert tab.errors == [] and tab.dialogs == []
 
 
+# the smallest SVG text on the page in screen pixels: font size times the SVG's scale
+_SMALLEST_TEXT = """() => Math.min(...[...document.querySelectorAll('svg text')].map(t => {
+  const svg = t.ownerSVGElement, scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  return parseFloat(getComputedStyle(t).fontSize) * scale;
+}))"""
+
+
 def test_trends_chart_renders(tab: Watched, monitor: Monitor) -> None:
     page = tab.page
     sign_in(page)
@@ -344,7 +351,15 @@ def test_trends_chart_renders(tab: Watched, monitor: Monitor) -> None:
     box = acme.bounding_box()
     assert box["width"] > 200 and box["height"] > 50
     assert page.locator("#share svg rect.share").count() == 2
+    # axis labels a person can read: at least 11 px as drawn on the screen, and a key under each chart
+    assert page.evaluate(_SMALLEST_TEXT) >= 11
+    assert "average sentiment" in page.locator("#charts figure[data-brand='Acme'] .chart-key").inner_text()
     shot(page, "trends")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(500)  # the charts redraw at the new width
+    assert page.evaluate(_SMALLEST_TEXT) >= 11
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.click(".tabs a:has-text('30d')")
     page.wait_for_selector("#trends[data-ready='1']")
     assert page.locator("#charts figure[data-brand='Globex'] svg rect.bar").count() >= 1

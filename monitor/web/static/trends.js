@@ -25,7 +25,9 @@
     box.replaceChildren();
     if (!data.total) { box.appendChild(M.el("p", "empty", "No mentions in this period.")); return; }
     var brands = data.brands.slice().sort(function (a, b) { return b.total - a.total; });
-    var row = 26, width = 640, labelW = 150, h = brands.length * row + 6;
+    // drawn at the size it is shown, so 13 px text is 13 px on a laptop and on a phone
+    var row = 28, width = Math.max(300, Math.round(box.clientWidth || 640)), h = brands.length * row + 6;
+    var labelW = Math.min(180, Math.round(width * 0.3));
     var chart = svg("svg", { viewBox: "0 0 " + width + " " + h, role: "img", "class": "share-chart",
       "aria-label": "Share of voice: " + brands.map(function (b) { return b.brand + " " + Math.round(b.share * 100) + "%"; }).join(", ") });
     brands.forEach(function (b, i) {
@@ -39,8 +41,8 @@
     box.appendChild(chart);
   }
 
-  function brandChart(b, data) {
-    var W = 640, H = 220, L = 40, R = 40, T = 22, B = 26;
+  function brandChart(b, data, width) {
+    var W = width, H = 240, L = 44, R = 36, T = 22, B = 30;
     var n = b.buckets.length, plotW = W - L - R, plotH = H - T - B;
     var maxCount = Math.max.apply(null, b.buckets.map(function (x) { return x.count; }).concat([1]));
     var step = plotW / n;
@@ -106,6 +108,10 @@
         label(b.buckets[i].t, data.bucket_seconds)));
     });
     card.appendChild(chart);
+    var legend = M.el("p", "chart-key");
+    [["key-bar", "mentions per " + data.bucket], ["key-line", "average sentiment (−1 … +1, right axis)"], ["key-mark", "incident (▲, links to it)"]]
+      .forEach(function (k) { var item = M.el("span", "key " + k[0]); item.appendChild(M.el("i", null, "")); item.appendChild(document.createTextNode(k[1])); legend.appendChild(item); });
+    card.appendChild(legend);
     var caption = M.el("figcaption", "legend",
       b.total + " mentions · " + (mean !== null ? "average sentiment " + mean.toFixed(2) : "no sentiment") +
       " · " + b.incidents.length + " incident" + (b.incidents.length === 1 ? "" : "s") + " (UTC, per " + data.bucket + ")");
@@ -132,14 +138,36 @@
     return card;
   }
 
+  var loaded = null, drawnAt = 0;
+  function draw(data) {
+    shareChart(data);
+    var charts = document.getElementById("charts");
+    charts.replaceChildren();
+    if (!data.brands.length) charts.appendChild(M.el("p", "empty", "No brands configured."));
+    // one chart per row, drawn at the width a chart's card gives its content (measured on an empty one)
+    var probe = M.el("figure", "chart");
+    charts.appendChild(probe);
+    var cs = getComputedStyle(probe);
+    var inner = probe.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+    charts.removeChild(probe);
+    var width = Math.max(280, Math.round(inner || 640));
+    drawnAt = charts.clientWidth;
+    data.brands.forEach(function (b) { charts.appendChild(brandChart(b, data, width)); });
+  }
+  var pending = null;
+  window.addEventListener("resize", function () {
+    if (!loaded || pending) return;
+    pending = setTimeout(function () {
+      pending = null;
+      if (Math.abs(document.getElementById("charts").clientWidth - drawnAt) > 20) draw(loaded);
+    }, 200);
+  });
+
   fetch(root.getAttribute("data-src"), { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
     .then(function (data) {
-      shareChart(data);
-      var charts = document.getElementById("charts");
-      charts.replaceChildren();
-      if (!data.brands.length) charts.appendChild(M.el("p", "empty", "No brands configured."));
-      data.brands.forEach(function (b) { charts.appendChild(brandChart(b, data)); });
+      loaded = data;
+      draw(data);
       status.textContent = data.total + " mentions from " + label(data.since, 3600) + " to " + label(data.until, 3600) + " UTC";
       root.setAttribute("data-ready", "1");
     })
