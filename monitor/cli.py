@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from monitor.config import AppConfig, ConfigError, load_config
+from monitor.incidents.service import public_url_warning
 from monitor.logs import install as install_log_redaction
 from monitor.logs import redact
 from monitor.settings import get_settings
@@ -100,6 +101,8 @@ def _serve(config: AppConfig, *, run_worker: bool, check_schema: bool = False) -
     notice = startup_notice(config.api.host, keys)
     if notice:
         typer.echo(notice, err=True)
+    if run_worker and (link := public_url_warning(config)):
+        typer.echo(link, err=True)
     host = f"[{config.api.host}]" if ":" in config.api.host else config.api.host
     typer.echo(f"monitor listening on http://{host}:{config.api.port}/", err=True)
     uvicorn.run(
@@ -141,6 +144,8 @@ def worker(config: ConfigOpt = None) -> None:
     cfg = _config(config)
     _require_schema(cfg)  # before logging: alembic's INFO lines would bury the one line
     _logging()
+    if link := public_url_warning(cfg):
+        typer.echo(link, err=True)
 
     async def main() -> None:
         w, engine = _make_worker(cfg)

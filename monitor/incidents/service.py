@@ -29,6 +29,19 @@ log = logging.getLogger(__name__)
 _MESSAGE_MENTIONS = 5  # the trigger plus the latest few, for the alert's body
 
 
+def public_url_warning(config: AppConfig) -> str | None:
+    """A warning when alerts will be sent but their links can only work on this machine."""
+    from monitor.settings import get_settings
+
+    if not config.channels or get_settings().public_url or config.api.public_url:
+        return None
+    return (
+        f"warning: alert channels are configured but no public URL is set, so the links in alerts "
+        f"point at {public_url(config)} (only this machine can open them): set [api] public_url "
+        "or MONITOR_PUBLIC_URL to the address your team opens the dashboard at"
+    )
+
+
 def public_url(config: AppConfig) -> str:
     """Base URL for links in alerts: the environment, then the file, then the API's own address."""
     from monitor.settings import get_settings

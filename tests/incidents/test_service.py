@@ -514,3 +514,15 @@ def test_a_slow_burn_is_measured_against_the_brands_usual_weeks(
     changes = _each(session, config, *more)
     assert [c.notify for c in changes] == [False, True]  # twice its usual week: the eighth pages
     assert changes[1].reason == "8 reports in 7 days (threshold 8)"
+
+
+def test_a_warning_when_alerts_are_configured_without_a_public_url(
+    make_config: Callable[..., AppConfig], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MONITOR_PUBLIC_URL", raising=False)
+    bare = make_config(brands=BRANDS, channels=CHANNELS)
+    warning = service.public_url_warning(bare)
+    assert warning is not None and "http://127.0.0.1:8000" in warning and "public_url" in warning
+    assert service.public_url_warning(make_config(brands=BRANDS)) is None  # no alerts, no links
+    linked = make_config(brands=BRANDS, channels=CHANNELS, api={"public_url": "https://monitor.example"})
+    assert service.public_url_warning(linked) is None
