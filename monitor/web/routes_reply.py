@@ -30,7 +30,8 @@ SHOWS = {"open": "Waiting", "replied": "Replied", "no_reply": "No reply needed"}
 
 def _split(items: list[MentionRead]) -> tuple[list[MentionRead], list[MentionRead]]:
     """(questions and complaints, urgent first then newest; opportunities, newest first)."""
-    chances = [m for m in items if m.opportunity and not m.needs_reply and not m.incident]
+    # a playful request ("meet me at the gate with a steak?") asks for an answer and is a chance
+    chances = [m for m in items if m.opportunity and not m.incident]
     rest = [m for m in items if m not in chances]
     rest.sort(key=lambda m: (m.urgency >= URGENT, m.published_at, m.id), reverse=True)
     return rest, chances

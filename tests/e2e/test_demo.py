@@ -31,6 +31,18 @@ def test_demo_serves_incidents_within_a_minute(tmp_path):
         assert took < 60
         first = incidents()[0]
         assert first["brand"] == "Lumière Jewelers" and first["category"] == "pricing_error"
+
+        # the steakhouse story: a playful request to the brand's handle waits in Reply as an opportunity
+        def steak():
+            params = {"reply": "open", "brand": "Harbor Steakhouse"}
+            return [
+                m
+                for m in httpx.get(f"{base}/api/mentions", params=params).json()["items"]
+                if m["opportunity"]
+            ]
+
+        wait_until(lambda: steak(), timeout=60, interval=1, message="the steakhouse request in Reply")
+        assert "porterhouse" in steak()[0]["text"]
         # the dashboard asks for sign-in (demo / demo) and then shows the incident
         page = httpx.get(f"{base}/", follow_redirects=False)
         assert page.status_code in (302, 303) and "/login" in page.headers["location"]

@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -187,3 +187,22 @@ def test_in_process_matches_the_command(name: str) -> None:
     assert run_replay(str(FIXTURES / name), load_config(CONFIG), out, err) == 0
     _, alerts, _ = replay(FIXTURES / name, "--config", str(CONFIG))
     assert [json.loads(line) for line in out.getvalue().splitlines()] == alerts
+
+
+def test_the_demo_glitch_alerts_on_its_first_post(tmp_path: Path) -> None:
+    # the bundled demo's recording as a stream: the "is this real??" post is the early warning
+    demo = ROOT / "monitor" / "demo"
+    start = datetime(2025, 3, 14, 9, 0, tzinfo=UTC)
+    lines = []
+    for rec in map(json.loads, (demo / "mentions.jsonl").read_text(encoding="utf-8").splitlines()):
+        at = start + timedelta(seconds=rec.pop("offset_seconds"))
+        lines.append(json.dumps(rec | {"published_at": at.isoformat()}))
+    stream = _write(tmp_path / "demo.jsonl", lines)
+    code, alerts, err = replay(stream, "--config", str(demo / "demo.toml"))
+    assert code == 0, err
+    first = alerts[0]
+    assert (first["brand"], first["category"], first["trigger_mention_id"]) == (
+        "Lumière Jewelers",
+        "pricing_error",
+        "glitch-1",
+    ), alerts
