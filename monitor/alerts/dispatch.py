@@ -30,7 +30,8 @@ Delivery guarantee: at least once, per channel in queue order.
   are the delivery id — a receiver that ignores ids it has processed gets exactly once. Slack:
   incoming webhooks accept no idempotency key and cannot edit a message, so a resend is posted
   again; its last line carries the same `ref <10 hex digits>` as the first, which marks it as
-  the same alert.
+  the same alert. Apprise channels (email, Teams, ...): the same title and body, ending with the
+  same `ref` line; the service's own envelope (an email's Message-ID and Date) is new each time.
 
 Channel URLs are secrets (a Slack hook URL is a credential): they are never stored, logged or put
 into an error message.
