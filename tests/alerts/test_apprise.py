@@ -19,6 +19,7 @@ from monitor.alerts.dispatch import OutboxDispatcher
 from monitor.alerts.messages import delivery_ref
 from monitor.alerts.models import AlertDelivery
 from monitor.alerts.plain import plain_message
+from monitor.alerts.service import enqueue_source_notice
 from monitor.alerts.views import IncidentView, MentionView
 from monitor.config import ChannelConfig
 from tests.alerts.enqueueing import enqueue_seeded
@@ -169,3 +170,20 @@ def test_tokens_of_apprise_urls_are_masked_in_every_log_line() -> None:
         )
     finally:
         sender.close()
+
+
+def test_a_source_notice_to_an_apprise_channel_is_plain_text(session: Session, seed) -> None:
+    s = seed()
+    s.source.state, s.source.error_class, s.source.last_error = "failing", "server", "HTTP 503 from the feed"
+    mail = ChannelConfig(
+        name="mail", kind="apprise", url="mailto://127.0.0.1:2525?from=m@x.example&to=c@x.example"
+    )
+    [row] = enqueue_source_notice(
+        session, channels=[mail], source=s.source, event="source.failing", give_up_seconds=900, now=NOW
+    )
+    assert row.payload["title"] == "Source Reddit r/jewelry (reddit) — failing"
+    assert row.payload["text"].splitlines()[:3] == [
+        "State: failing",
+        "Error: server",
+        "Reason: HTTP 503 from the feed",
+    ]
