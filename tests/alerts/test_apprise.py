@@ -187,3 +187,23 @@ def test_a_source_notice_to_an_apprise_channel_is_plain_text(session: Session, s
         "Error: server",
         "Reason: HTTP 503 from the feed",
     ]
+
+
+async def test_a_chat_webhook_service_mattermost_receives_the_message(
+    session, session_factory, seed, server, http_client
+) -> None:
+    # Mattermost's incoming webhooks are Slack-style (POST {"text": ...} to /hooks/<token>) and,
+    # unlike Teams or Discord, can be pointed at any host: a loopback stand-in for that family
+    hook = ChannelConfig(
+        name="mm", kind="apprise", url=f"mmost://{server.base.removeprefix('http://')}/abcdefghijkl"
+    )
+    s = seed(severity=2)
+    [row] = enqueue_seeded(session, s, [hook], event="incident.opened", now=NOW)
+    session.commit()
+    await _deliver(session_factory, http_client, hook)
+    [received] = server.received("/hooks/abcdefghijkl")
+    body = json.loads(received.body)
+    assert "SEV2 Pricing error at Helzberg — new" in json.dumps(body, ensure_ascii=False)
+    assert "Post 0" in body["text"]
+    session.refresh(row)
+    assert row.status == "delivered"
