@@ -3,8 +3,6 @@ worker polling it, the pipeline scoring and grouping, and the page updating live
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,7 +42,6 @@ ARGS = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-DOC_SHOTS = ROOT / "docs" / "screenshots"
 
 pytestmark = [
     pytest.mark.browser,
@@ -245,10 +242,6 @@ def test_incident_appears_live_then_acknowledge(tab: Watched, monitor: Monitor) 
     page.goto("/")
     assert page.title() == "Now · Brand monitor"  # nothing unacknowledged any more
     assert "ack: alice" in page.locator(f"#incident-rows tr[data-id='{incident_id}']").inner_text()
-    if os.environ.get("MONITOR_UPDATE_DOC_SCREENSHOTS"):  # only on request: no binary churn per run
-        DOC_SHOTS.mkdir(parents=True, exist_ok=True)
-        for name in ("now", "incident"):
-            shutil.copyfile(SHOTS / f"{name}.png", DOC_SHOTS / f"{name}.png")
     assert tab.errors == [] and tab.dialogs == []
 
 
