@@ -118,8 +118,8 @@ def index_text(text: str) -> Doc:
         elif kind == _HASHTAG:
             body = m.group(_HASHTAG)
             add("#" + body, pos)
-            # A hashtag that is exactly a word counts as that word ("my #helzberg ring"), but only for
-            # exact terms: see Doc._wild_keys.
+            # A hashtag counts as its word ("my #helzberg ring"), but only for exact terms: see
+            # Doc._wild_keys.
             if body not in positions:
                 alias_only.add(body)
             add(body, pos)
@@ -130,6 +130,12 @@ def index_text(text: str) -> Doc:
             local = re.split(r"[.@]", body, maxsplit=1)[0]
             if local != body:
                 add("@" + local, pos)  # "@helzberg.bsky.social" also answers to "@helzberg"
+            # A handle counts as its name, as listening tools do ("any reference to this keyword,
+            # including usernames"): "@Helzberg is the $0 total a mistake?" is a mention of helzberg.
+            # Exact terms only, like a hashtag's word (see Doc._wild_keys).
+            if local not in positions:
+                alias_only.add(local)
+            add(local, pos)
             pos += 1
         else:
             add("and", pos)  # "Marlow & Finch" reads as "Marlow and Finch"

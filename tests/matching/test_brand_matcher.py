@@ -23,6 +23,9 @@ RULES = [
 CASES = [
     ("Helzberg lost my ring", ["Helzberg"]),
     ("@HelzbergDiamonds where is my order?", ["Helzberg"]),  # the handle alone is enough
+    ("@Helzberg is the $0 total a mistake?", ["Helzberg"]),  # the query word as a handle
+    ("@helzberg we're hiring", []),  # ...and exclusions still apply to it
+    ("@applepie my phone", []),  # a handle is only its own name
     ("@helzbergdiamonds we're hiring sales staff", []),  # exclusions cover handle matches too
     ("Helzberg is hiring in Kansas City", []),
     ("Helzberg careers page is down", []),

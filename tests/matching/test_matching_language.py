@@ -91,7 +91,18 @@ CASES = [
     ("@helzberg", "hey @HelzbergDiamonds my ring", False),
     ("@helzberg", "helzberg is great", False),
     ("helzberg", "hey @HelzbergDiamonds my ring", False),
-    ("helzberg", "hey @Helzberg my ring", False),
+    # A plain word also matches the @handle and #hashtag equal to it (issue 11), exact terms only.
+    ("helzberg", "hey @Helzberg my ring", True),
+    ("helzberg", "@Helzberg is the $0 total a mistake?", True),
+    ("helzberg", "@helzberg@mastodon.social posted", True),
+    ("helzberg", "@helzberg.bsky.social posted", True),
+    ("helzberg", "#helzberg", True),
+    ("helzberg", "@helzberg_diamonds hi", False),
+    ("helzberg*", "hey @Helzberg my ring", False),  # wildcards stay off handles: use @helzberg*
+    ('"helzberg help"', "@Helzberg help me", True),
+    ("helzberg NEAR/1 refund", "@Helzberg where is my refund", False),
+    ("helzberg NEAR/3 refund", "@Helzberg where is my refund", True),
+    ("mastodon", "@helzberg@mastodon.social posted", False),  # only the name, not the server
     ("helzberg", "#helzbergsale is fake", False),
     ("helzberg", "my #helzberg ring", True),  # a hashtag that is exactly the word counts as it
     ("helzberg*", "#helzbergsale is fake", False),
