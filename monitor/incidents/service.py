@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from monitor.brands.models import Brand
 from monitor.config import AlertPolicyConfig, AppConfig, ChannelConfig
+from monitor.incidents.batch_decide import Group
 from monitor.incidents.changes import IncidentChange
-from monitor.incidents.grouping import ACTIVE, Group, group_batch
+from monitor.incidents.grouping import ACTIVE, group_batch
 from monitor.incidents.models import Incident
 from monitor.incidents.policy import ESCALATED, OPENED, REGRESSED, RESOLVED, UPDATED, resolved_notice
 from monitor.incidents.spike import detect_spikes
