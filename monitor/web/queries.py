@@ -344,7 +344,45 @@ def trends(session: Session, *, range_key: str, now: datetime) -> dict[str, Any]
         "until": _iso((last + 1) * size),
         "total": total,
         "brands": out_brands,
+        "team": _team_series(session, markers, since=since, now=now, size=size, first=first, last=last),
     }
+
+
+def _team_series(
+    session: Session,
+    markers: Sequence[Any],
+    *,
+    since: datetime,
+    now: datetime,
+    size: int,
+    first: int,
+    last: int,
+) -> list[dict[str, Any]]:
+    """Per bucket, all brands: incidents opened, replies marked, and their median time to first response."""
+    opened: dict[int, int] = {}
+    for m in markers:
+        b = int(m.first_seen_at.timestamp()) // size
+        opened[b] = opened.get(b, 0) + 1
+    waits: dict[int, list[float]] = {}
+    rows = session.execute(
+        select(Mention.published_at, Mention.replied_at).where(
+            Mention.reply_status == "replied", Mention.replied_at >= since, Mention.replied_at <= now
+        )
+    )
+    for published, replied in rows:
+        b = int(replied.timestamp()) // size
+        waits.setdefault(b, []).append(max(0.0, (replied - published).total_seconds()))
+    out = []
+    for i in range(first, last + 1):
+        w = sorted(waits.get(i, []))
+        median = None
+        if w:
+            mid = len(w) // 2
+            median = w[mid] if len(w) % 2 else (w[mid - 1] + w[mid]) / 2
+        out.append(
+            {"t": _iso(i * size), "incidents": opened.get(i, 0), "replies": len(w), "reply_median_s": median}
+        )
+    return out
 
 
 def _iso(epoch: int) -> str:

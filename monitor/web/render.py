@@ -18,7 +18,7 @@ from monitor.security import SECURITY_HEADERS
 from monitor.web.session import save_session
 
 HERE = Path(__file__).resolve().parent
-STATIC_VERSION = "6"  # bump to make browsers fetch changed static files
+STATIC_VERSION = "7"  # bump to make browsers fetch changed static files
 
 SEVERITY_LABEL = {1: "SEV1", 2: "SEV2", 3: "SEV3", 4: "SEV4"}
 BAD_SOURCE_STATES = ("failing", "auth_failed", "gone")

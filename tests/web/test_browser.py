@@ -462,6 +462,10 @@ def test_a_question_is_answered_from_the_reply_page(tab: Watched, monitor: Monit
     page.goto("/trends")
     table = page.locator("table.reply-times-table").first
     assert "Acme" in table.inner_text()
+    page.wait_for_selector("#trends[data-ready='1']")
+    # the team chart: incidents opened (bars) and the median time to first response (a dot per bucket)
+    team = page.locator("#team figure[data-brand='team'] svg")
+    assert team.locator("rect.incidents").count() >= 1 and team.locator("circle.wait").count() >= 1
     shot(page, "trends-reply-times")
     assert tab.errors == [] and tab.dialogs == []
 

@@ -63,7 +63,9 @@
     [0, 0.5, 1].forEach(function (f) {
       var y = T + plotH * (1 - f);
       chart.appendChild(svg("line", { x1: L, x2: W - R, y1: y, y2: y, "class": "grid" }));
-      chart.appendChild(svg("text", { x: L - 4, y: y + 3, "text-anchor": "end", "class": "axis" }, Math.round(maxCount * f)));
+      if (maxCount * f === Math.round(maxCount * f)) {  // whole counts only
+        chart.appendChild(svg("text", { x: L - 4, y: y + 3, "text-anchor": "end", "class": "axis" }, maxCount * f));
+      }
     });
     chart.appendChild(svg("text", { x: W - R + 4, y: ySent(1) + 3, "class": "axis" }, "+1"));
     chart.appendChild(svg("text", { x: W - R + 4, y: ySent(0) + 3, "class": "axis" }, "0"));
@@ -138,6 +140,60 @@
     return card;
   }
 
+  function minutes(seconds) {
+    var m = seconds / 60;
+    return m < 90 ? Math.round(m) + " min" : (m / 60).toFixed(1) + " h";
+  }
+
+  // The team: incidents opened per bucket (bars) and the median time to first response (dots, right axis).
+  function teamChart(data, width) {
+    var W = width, H = 200, L = 44, R = 60, T = 18, B = 30;
+    var rows = data.team || [], n = Math.max(1, rows.length), plotW = W - L - R, plotH = H - T - B, step = plotW / n;
+    var maxInc = Math.max.apply(null, rows.map(function (x) { return x.incidents; }).concat([1]));
+    var maxWait = Math.max.apply(null, rows.map(function (x) { return x.reply_median_s || 0; }).concat([60]));
+    var card = M.el("figure", "chart");
+    card.setAttribute("data-brand", "team");
+    card.appendChild(M.el("h3", null, "All brands: incidents opened and time to first response"));
+    var chart = svg("svg", { viewBox: "0 0 " + W + " " + H, role: "img",
+      "aria-label": rows.reduce(function (s, x) { return s + x.incidents; }, 0) + " incidents opened, " +
+        rows.reduce(function (s, x) { return s + x.replies; }, 0) + " replies marked" });
+    var seen = {};
+    [0, 0.5, 1].forEach(function (f) {
+      var y = T + plotH * (1 - f);
+      chart.appendChild(svg("line", { x1: L, x2: W - R, y1: y, y2: y, "class": "grid" }));
+      var count = maxInc * f, wait = minutes(maxWait * f);
+      // whole counts only, each label once: "1, 1, 0" on a small count reads as a broken axis
+      if (count === Math.round(count)) chart.appendChild(svg("text", { x: L - 4, y: y + 4, "text-anchor": "end", "class": "axis" }, count));
+      if (!seen[wait]) chart.appendChild(svg("text", { x: W - R + 4, y: y + 4, "class": "axis" }, wait));
+      seen[wait] = true;
+    });
+    rows.forEach(function (x, i) {
+      if (x.incidents) {
+        var h = (x.incidents / maxInc) * plotH;
+        var bar = svg("rect", { x: L + i * step + step * 0.1, y: T + plotH - h, width: Math.max(1, step * 0.8), height: h, "class": "bar incidents" });
+        bar.appendChild(svg("title", {}, label(x.t, data.bucket_seconds) + ": " + x.incidents + " incident" + (x.incidents === 1 ? "" : "s") + " opened"));
+        chart.appendChild(bar);
+      }
+      if (x.reply_median_s !== null) {
+        var dot = svg("circle", { cx: L + i * step + step / 2, cy: T + plotH * (1 - x.reply_median_s / maxWait), r: 4, "class": "wait" });
+        dot.appendChild(svg("title", {}, label(x.t, data.bucket_seconds) + ": " + x.replies + " repl" + (x.replies === 1 ? "y" : "ies") + ", median " + minutes(x.reply_median_s)));
+        chart.appendChild(dot);
+      }
+    });
+    [0, Math.floor(n / 2), n - 1].forEach(function (i, k) {
+      if (!rows[i]) return;
+      var anchor = k === 0 ? "start" : k === 2 ? "end" : "middle";
+      chart.appendChild(svg("text", { x: L + i * step + (k === 2 ? step : k === 0 ? 0 : step / 2), y: H - 8, "text-anchor": anchor, "class": "axis" },
+        label(rows[i].t, data.bucket_seconds)));
+    });
+    card.appendChild(chart);
+    var legend = M.el("p", "chart-key");
+    [["key-incidents", "incidents opened per " + data.bucket], ["key-wait", "median time to first response (right axis)"]]
+      .forEach(function (k) { var item = M.el("span", "key " + k[0]); item.appendChild(M.el("i", null, "")); item.appendChild(document.createTextNode(k[1])); legend.appendChild(item); });
+    card.appendChild(legend);
+    return card;
+  }
+
   var loaded = null, drawnAt = 0;
   function draw(data) {
     shareChart(data);
@@ -153,6 +209,9 @@
     var width = Math.max(280, Math.round(inner || 640));
     drawnAt = charts.clientWidth;
     data.brands.forEach(function (b) { charts.appendChild(brandChart(b, data, width)); });
+    var team = document.getElementById("team");
+    team.replaceChildren();
+    if (data.team) team.appendChild(teamChart(data, width));
   }
   var pending = null;
   window.addEventListener("resize", function () {
