@@ -90,6 +90,16 @@ class PollState:
 
 
 @dataclass(frozen=True, slots=True)
+class Gap:
+    """Items an API could not return any more (e.g. older than its search window): shown, not hidden."""
+
+    reason: str  # why, in words a person understands
+    since: datetime | None = None  # the span lost, as far as it is known
+    until: datetime | None = None
+    missed: int | None = None  # roughly how many items, when the API says
+
+
+@dataclass(frozen=True, slots=True)
 class FetchResult:
     """One poll's raw items and the state to store once the items are stored."""
 
@@ -97,6 +107,10 @@ class FetchResult:
     state: PollState
     not_modified: bool = False
     pause_seconds: float | None = None  # rate-limit headers say: don't call again for this long
+    # The page budget ran out before the cursor was reached: the state holds where to resume,
+    # so poll again soon rather than after the interval.
+    more: bool = False
+    gaps: tuple[Gap, ...] = ()
 
 
 C = TypeVar("C", bound=BaseModel)
@@ -111,7 +125,9 @@ class Connector(ABC, Generic[C]):
     default_interval: ClassVar[int] = 300
     # 5 MiB: one page of any API we poll is far smaller; some forums serve whole archives.
     max_body_bytes: ClassVar[int] = 5 * 1024 * 1024
-    max_pages: ClassVar[int] = 5  # bounded pagination per poll
+    # Pages per poll. A burst deeper than this is not skipped: the cursor keeps the old
+    # high-water mark plus where to resume, and the next poll (due at once) goes on from there.
+    max_pages: ClassVar[int] = 5
 
     @abstractmethod
     async def fetch(self, client: httpx.AsyncClient, config: C, state: PollState) -> FetchResult:

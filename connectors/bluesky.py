@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 import httpx
@@ -59,7 +59,7 @@ class _SessionExpired(ConnectorError):
 
 
 class BlueskyConnector(Connector[BlueskyConfig]):
-    """Bluesky posts; the cursor holds the newest post time seen (sent as since) and its uris."""
+    """Bluesky posts; the cursor holds the newest post time seen (sent as since), its uris, any backlog."""
 
     slug: ClassVar[str] = "bluesky"
     title: ClassVar[str] = "Bluesky"
@@ -71,16 +71,23 @@ class BlueskyConnector(Connector[BlueskyConfig]):
 
     async def fetch(self, client: httpx.AsyncClient, config: BlueskyConfig, state: PollState) -> FetchResult:
         previous = load_cursor(state.cursor)
+        drain = previous.pop("drain", None) or {}
         since, seen = previous.get("since"), set(previous.get("seen") or [])
         params: dict[str, Any] = {"q": config.query, "sort": "latest", "limit": _PAGE_SIZE}
         if since:
             params["since"] = since
         if config.language:
             params["lang"] = config.language
+        # A backlog goes on below the oldest post the last poll read (until is exclusive: one
+        # millisecond later re-reads that instant, so posts sharing it are not skipped).
+        until = drain.get("until")
         items: list[dict[str, Any]] = []
         pause = None
+        done = False
         for _ in range(self.max_pages if since else 1):
-            response = await self._get(client, config, "app.bsky.feed.searchPosts", params)
+            response = await self._get(
+                client, config, "app.bsky.feed.searchPosts", {**params, "until": until} if until else params
+            )
             pause = pause_for(
                 response.headers.get("ratelimit-remaining"),
                 seconds_until_epoch(response.headers.get("ratelimit-reset")),
@@ -88,10 +95,14 @@ class BlueskyConnector(Connector[BlueskyConfig]):
             payload = self.parse_json_object(response, "posts")
             page = [p for p in payload.get("posts") or [] if isinstance(p, dict) and p.get("uri")]
             items.extend(page)
-            next_cursor = payload.get("cursor")
-            if not page or not next_cursor or len(page) < _PAGE_SIZE or pause:
+            oldest = min((t for p in page if (t := _sort_at(p)) is not None), default=None)
+            if not page or not payload.get("cursor") or len(page) < _PAGE_SIZE or oldest is None:
+                done = True
                 break
-            params = {**params, "cursor": next_cursor}
+            step = iso_z(oldest + timedelta(milliseconds=1))
+            until = step if step != until else iso_z(oldest)  # a full page in one millisecond
+            if pause:
+                break
         # since is inclusive: drop what the last poll already returned (and anything older).
         floor = parse_datetime(since)
         items = [
@@ -99,9 +110,13 @@ class BlueskyConnector(Connector[BlueskyConfig]):
             for p in dedupe(items, lambda p: p["uri"])
             if p["uri"] not in seen and (floor is None or (_sort_at(p) or floor) >= floor)
         ]
-        return FetchResult(
-            items=items, state=PollState(cursor=_next_cursor(items, previous)), pause_seconds=pause
-        )
+        # The newest mark of the burst is taken on its first poll and kept until it is drained.
+        top = drain.get("top") or load_cursor(_next_cursor(items, previous))
+        if not since or done:
+            cursor = dump_cursor(top) if top else None
+            return FetchResult(items=items, state=PollState(cursor=cursor), pause_seconds=pause)
+        cursor = dump_cursor({**previous, "drain": {"until": until, "top": top}})
+        return FetchResult(items=items, state=PollState(cursor=cursor), pause_seconds=pause, more=True)
 
     async def _get(
         self, client: httpx.AsyncClient, config: BlueskyConfig, method: str, params: dict

@@ -9,7 +9,15 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from connectors.base import Connector, ConnectorError, FetchResult, Mention, PollState, RateLimited
-from connectors.helpers import dedupe, html_to_text, parse_datetime, parse_retry_after, to_int
+from connectors.helpers import (
+    dedupe,
+    drain_cursor,
+    html_to_text,
+    parse_datetime,
+    parse_retry_after,
+    split_cursor,
+    to_int,
+)
 from connectors.rss import http_url
 
 
@@ -37,7 +45,7 @@ class DiscourseConfig(BaseModel):
 
 
 class DiscourseConnector(Connector[DiscourseConfig]):
-    """Discourse posts; the cursor is the highest post id seen (post ids only grow)."""
+    """Discourse posts; the cursor is the highest post id seen (post ids only grow), or a backlog."""
 
     slug: ClassVar[str] = "discourse"
     title: ClassVar[str] = "Discourse forum"
@@ -47,7 +55,8 @@ class DiscourseConnector(Connector[DiscourseConfig]):
     async def fetch(
         self, client: httpx.AsyncClient, config: DiscourseConfig, state: PollState
     ) -> FetchResult:
-        since = to_int(state.cursor)
+        hw, drain = split_cursor(state.cursor)
+        since = to_int(hw)
         headers = {"Accept": "application/json"}
         if config.api_key is not None:
             headers |= {
@@ -55,9 +64,14 @@ class DiscourseConnector(Connector[DiscourseConfig]):
                 "Api-Username": config.api_username or "",
             }
         items: list[dict[str, Any]] = []
-        before: int | None = None
+        # A backlog resumes where the last poll stopped: the next search page (new posts push older
+        # ones down, so it repeats some, never skips), or below the lowest post id read (latest).
+        resume = to_int(drain.get("resume"))
+        page_number = resume if config.query and resume else 1
+        before = None if config.query else resume
+        done = False
         # Pages run newest to oldest; stop at the cursor (without one, read only the newest page).
-        for page_number in range(1, (self.max_pages if since is not None else 1) + 1):
+        for _ in range(self.max_pages if state.cursor else 1):
             if config.query:
                 page, more = await self._search_page(client, config, headers, page_number)
             else:
@@ -65,12 +79,19 @@ class DiscourseConnector(Connector[DiscourseConfig]):
             fresh = [p for p in page if since is None or p["id"] > since]
             new_ids = {p["id"] for p in fresh} - {p["id"] for p in items}
             items.extend(fresh)
-            if not more or not new_ids or len(fresh) < len(page):
+            if page:
+                before = min(p["id"] for p in page)
+            page_number += 1
+            if not more or len(fresh) < len(page) or not (new_ids or config.query):
+                done = True
                 break
-            before = min(p["id"] for p in page)
         items = dedupe(items, lambda p: p["id"])
-        newest = max([p["id"] for p in items] + ([since] if since is not None else []), default=None)
-        return FetchResult(items=items, state=PollState(cursor=None if newest is None else str(newest)))
+        ids = [p["id"] for p in items] + [i for i in (to_int(drain.get("top")), since) if i is not None]
+        top = max(ids, default=None)
+        if not state.cursor or done:
+            return FetchResult(items=items, state=PollState(cursor=None if top is None else str(top)))
+        cursor = drain_cursor(hw, top=top, resume=page_number if config.query else before)
+        return FetchResult(items=items, state=PollState(cursor=cursor), more=True)
 
     async def _search_page(
         self, client: httpx.AsyncClient, config: DiscourseConfig, headers: dict, page: int

@@ -126,6 +126,11 @@ def iso_z(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
+def iso_seconds(value: datetime) -> str:
+    """Aware datetime -> '2025-05-19T17:10:09Z' (second precision, UTC)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
     """Retry-After as delay-seconds or an HTTP-date -> seconds from now (>= 0)."""
     if not value:
@@ -195,6 +200,26 @@ def load_cursor(cursor: str | None) -> dict[str, Any]:
 def dump_cursor(data: dict[str, Any]) -> str:
     """dict -> a compact, stable JSON cursor string."""
     return json.dumps(data, separators=(",", ":"), sort_keys=True)
+
+
+def split_cursor(cursor: str | None) -> tuple[str | None, dict[str, Any]]:
+    """A cursor -> (high-water mark, backlog state); the backlog state is {} once drained.
+
+    While a burst is being drained over several polls the cursor is
+    {"hw": <old mark>, "drain": {"top": <newest mark of the burst>, "resume": <where to go on>}};
+    otherwise it is the connector's plain mark, as before.
+    """
+    if cursor and cursor.startswith("{"):
+        data = load_cursor(cursor)
+        if isinstance(data.get("drain"), dict):
+            hw = data.get("hw")
+            return (None if hw is None else str(hw)), data["drain"]
+    return cursor, {}
+
+
+def drain_cursor(hw: str | None, *, top: Any, resume: Any) -> str:
+    """The cursor of a burst still being drained (see split_cursor)."""
+    return dump_cursor({"hw": hw, "drain": {"top": top, "resume": resume}})
 
 
 def dedupe(items: list[Any], key: Any) -> list[Any]:

@@ -10,7 +10,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from connectors.base import Connector, FetchResult, Mention, PollState
-from connectors.helpers import clean_text, dedupe, parse_datetime, to_int
+from connectors.helpers import clean_text, dedupe, drain_cursor, parse_datetime, split_cursor, to_int
 from connectors.rss import http_url
 
 _PAGE_SIZE = 50  # the API's maximum
@@ -32,19 +32,24 @@ class LemmyConfig(BaseModel):
 
 
 class LemmyConnector(Connector[LemmyConfig]):
-    """Lemmy posts/comments; the cursor is the newest `published` time seen (ISO-8601)."""
+    """Lemmy posts/comments; the cursor is the newest `published` time seen (ISO-8601), or a backlog."""
 
     slug: ClassVar[str] = "lemmy"
     title: ClassVar[str] = "Lemmy"
     Config: ClassVar[type[BaseModel]] = LemmyConfig
 
     async def fetch(self, client: httpx.AsyncClient, config: LemmyConfig, state: PollState) -> FetchResult:
-        since = parse_datetime(state.cursor)
+        hw, drain = split_cursor(state.cursor)
+        since = parse_datetime(hw)
         params: dict[str, Any] = {"q": config.query, "type_": config.type, "sort": "New", "limit": _PAGE_SIZE}
         if config.community_name:
             params["community_name"] = config.community_name
         items: list[dict[str, Any]] = []
-        for page in range(1, (self.max_pages if since else 1) + 1):
+        # Search has no time bound, only page numbers: a backlog resumes at the next page. New
+        # posts push older ones to later pages meanwhile, so a resumed page repeats some, never skips.
+        first = to_int(drain.get("resume")) or 1
+        page, done = first, False
+        for page in range(first, first + (self.max_pages if state.cursor else 1)):
             url = f"{config.instance}/api/v3/search"
             response = await self.request(client, "GET", url, params={**params, "page": page})
             payload = self.parse_json_object(response)
@@ -53,11 +58,16 @@ class LemmyConnector(Connector[LemmyConfig]):
             items.extend(fresh)
             full = any(len(payload.get(key) or []) >= _PAGE_SIZE for key in ("posts", "comments"))
             if not full or len(fresh) < len(views):
+                done = True
                 break
         items = dedupe(items, _ap_id)
-        times = [t for v in items if (t := _published(v)) is not None] + ([since] if since else [])
-        cursor = max(times).isoformat() if times else state.cursor
-        return FetchResult(items=items, state=PollState(cursor=cursor))
+        times = [t for v in items if (t := _published(v)) is not None]
+        times += [t for t in (parse_datetime(drain.get("top")), since) if t is not None]
+        top = max(times).isoformat() if times else hw
+        if not state.cursor or done:
+            return FetchResult(items=items, state=PollState(cursor=top))
+        cursor = drain_cursor(hw, top=top, resume=page + 1)
+        return FetchResult(items=items, state=PollState(cursor=cursor), more=True)
 
     def normalize(self, raw: Any, config: LemmyConfig) -> Mention | None:
         post, comment = raw.get("post") or {}, raw.get("comment")

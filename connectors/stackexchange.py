@@ -20,7 +20,7 @@ from connectors.base import (
     PollState,
     RateLimited,
 )
-from connectors.helpers import dedupe, from_epoch, html_to_text, to_int
+from connectors.helpers import dedupe, drain_cursor, from_epoch, html_to_text, split_cursor, to_int
 
 SEARCH_URL = "https://api.stackexchange.com/2.3/search/advanced"
 _PAGE_SIZE = 100
@@ -40,7 +40,7 @@ class StackExchangeConfig(BaseModel):
 
 
 class StackExchangeConnector(Connector[StackExchangeConfig]):
-    """Stack Exchange questions; the cursor is the newest creation_date (epoch seconds) seen."""
+    """Stack Exchange questions; the cursor is the newest creation_date (epoch seconds) seen, or a backlog."""
 
     slug: ClassVar[str] = "stackexchange"
     title: ClassVar[str] = "Stack Exchange"
@@ -50,7 +50,9 @@ class StackExchangeConnector(Connector[StackExchangeConfig]):
     async def fetch(
         self, client: httpx.AsyncClient, config: StackExchangeConfig, state: PollState
     ) -> FetchResult:
-        since = to_int(state.cursor)
+        hw, drain = split_cursor(state.cursor)
+        since = to_int(hw)
+        todate = to_int(drain.get("resume"))
         params: dict[str, Any] = {
             "site": config.site,
             "q": config.query,
@@ -58,6 +60,7 @@ class StackExchangeConnector(Connector[StackExchangeConfig]):
             "order": "desc",
             "filter": "withbody",
             "pagesize": _PAGE_SIZE,
+            "page": 1,
         }
         if since is not None:
             params["fromdate"] = since + 1  # fromdate is inclusive
@@ -67,19 +70,33 @@ class StackExchangeConnector(Connector[StackExchangeConfig]):
             params["key"] = config.key
         items: list[dict[str, Any]] = []
         pause = None
-        for page in range(1, (self.max_pages if since is not None else 1) + 1):
-            response = await self.request(client, "GET", SEARCH_URL, params={**params, "page": page})
+        done = False
+        # Each page narrows todate (inclusive) to the oldest question read, rather than asking for
+        # page N: the window stays put while new questions arrive, and deep pages need no app key.
+        for _ in range(self.max_pages if state.cursor else 1):
+            query = {**params, **({"todate": todate} if todate is not None else {})}
+            response = await self.request(client, "GET", SEARCH_URL, params=query)
             payload = self.parse_json_object(response, "items")
-            items.extend(
-                i for i in payload.get("items") or [] if isinstance(i, dict) and i.get("question_id")
-            )
+            page = [i for i in payload.get("items") or [] if isinstance(i, dict) and i.get("question_id")]
+            items.extend(page)
             pause = _pause(payload)
-            if not payload.get("has_more") or pause:
+            oldest = min((t for i in page if (t := to_int(i.get("creation_date"))) is not None), default=None)
+            if not payload.get("has_more") or oldest is None:
+                done = True
+                break
+            # A full page within one second would repeat forever: step past that second then.
+            todate = oldest if oldest != todate else oldest - 1
+            if pause:
                 break
         items = dedupe(items, lambda i: i.get("question_id"))
-        newest = max([to_int(i.get("creation_date")) or 0 for i in items] + [since or 0])
-        cursor = str(newest) if (items or since is not None) else None
-        return FetchResult(items=items, state=PollState(cursor=cursor), pause_seconds=pause)
+        times = [t for i in items if (t := to_int(i.get("creation_date"))) is not None]
+        top = max([*times, *([to_int(drain["top"]) or 0] if drain.get("top") else [])], default=None)
+        if not state.cursor or done:
+            newest = max([*([top] if top is not None else []), since or 0])
+            cursor = str(newest) if (items or since is not None or drain) else None
+            return FetchResult(items=items, state=PollState(cursor=cursor), pause_seconds=pause)
+        cursor = drain_cursor(hw, top=top, resume=todate)
+        return FetchResult(items=items, state=PollState(cursor=cursor), pause_seconds=pause, more=True)
 
     def api_error(self, response: httpx.Response) -> ConnectorError | None:
         # Errors come as {error_id, error_name, error_message}, usually with HTTP 400.

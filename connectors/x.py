@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import httpx
@@ -13,16 +14,20 @@ from connectors.base import (
     ConnectorError,
     ErrorClass,
     FetchResult,
+    Gap,
     Mention,
     PollState,
     RateLimited,
 )
 from connectors.helpers import (
     dedupe,
+    drain_cursor,
+    iso_seconds,
     parse_datetime,
     parse_retry_after,
     pause_for,
     seconds_until_epoch,
+    split_cursor,
     to_int,
 )
 
@@ -40,7 +45,7 @@ class XConfig(BaseModel):
 
 
 class XConnector(Connector[XConfig]):
-    """Posts on X; the cursor is the newest post id seen (sent as since_id)."""
+    """Posts on X; the cursor is the newest post id seen (sent as since_id), or a backlog being drained."""
 
     slug: ClassVar[str] = "x"
     title: ClassVar[str] = "X (Twitter)"
@@ -48,6 +53,7 @@ class XConnector(Connector[XConfig]):
     default_interval: ClassVar[int] = 900  # the Basic tier allows 60 recent searches per 15 min
 
     async def fetch(self, client: httpx.AsyncClient, config: XConfig, state: PollState) -> FetchResult:
+        hw, drain = split_cursor(state.cursor)
         params: dict[str, Any] = {
             "query": config.query,
             "max_results": 100,
@@ -55,12 +61,28 @@ class XConnector(Connector[XConfig]):
             "expansions": "author_id",
             "user.fields": "public_metrics,username",
         }
-        if state.cursor:
-            params["since_id"] = state.cursor
+        gaps: list[Gap] = []
+        window_start = datetime.now(UTC) - _WINDOW
+        if hw and _id_time(hw) < window_start:
+            # Recent search answers 400 for a since_id older than its 7-day window: read the whole
+            # window instead and say which span could not be reached.
+            gaps.append(
+                Gap(
+                    reason="X recent search reaches back only 7 days; posts older than that were not read",
+                    since=_id_time(hw),
+                    until=window_start + _WINDOW_MARGIN,
+                )
+            )
+            params["start_time"] = iso_seconds(window_start + _WINDOW_MARGIN)
+        elif hw:
+            params["since_id"] = hw
+        if drain.get("resume"):
+            params["until_id"] = str(drain["resume"])  # exclusive: go on below the oldest post read
         headers = {"Authorization": f"Bearer {config.bearer_token.get_secret_value()}"}
         items: list[dict[str, Any]] = []
         pause = None
-        # Without a cursor only the newest page is read; with one, next_token pages reach back to it.
+        done = False
+        # Without a cursor only the newest page is read; with one, pages reach back to it.
         for _ in range(self.max_pages if state.cursor else 1):
             response = await self.request(client, "GET", SEARCH_URL, params=params, headers=headers)
             pause = pause_for(
@@ -78,13 +100,26 @@ class XConnector(Connector[XConfig]):
             ]
             items.extend(page)
             token = (payload.get("meta") or {}).get("next_token")
-            if not token or not page or pause:
+            if not token or not page:
+                done = True
+                break
+            if pause:
                 break
             params = {**params, "next_token": token}
         items = dedupe(items, lambda p: p["id"])
-        ids = [str(p["id"]) for p in items] + ([state.cursor] if state.cursor else [])
-        cursor = max(ids, key=lambda i: (len(i), i)) if ids else None  # ids are numeric strings
-        return FetchResult(items=items, state=PollState(cursor=cursor), pause_seconds=pause)
+        ids = [str(p["id"]) for p in items]
+        top = _newest([*ids, str(drain["top"])] if drain.get("top") else ids)
+        if not state.cursor or done:
+            cursor = _newest([*ids, *([top] if top else []), *([hw] if hw else [])])
+            return FetchResult(
+                items=items, state=PollState(cursor=cursor), pause_seconds=pause, gaps=tuple(gaps)
+            )
+        resume = min(ids, key=_id_key) if ids else drain.get("resume")
+        floor = None if gaps else hw  # the window's start is the floor now: the gap is recorded once
+        cursor = drain_cursor(floor, top=top, resume=resume)
+        return FetchResult(
+            items=items, state=PollState(cursor=cursor), pause_seconds=pause, more=True, gaps=tuple(gaps)
+        )
 
     def api_error(self, response: httpx.Response) -> ConnectorError | None:
         status = response.status_code
@@ -131,3 +166,23 @@ class XConnector(Connector[XConfig]):
             language=raw.get("lang") or None,
             raw=raw,
         )
+
+
+# Recent search covers the last 7 days; ask from a little later so a slow poll is not refused.
+_WINDOW = timedelta(days=7)
+_WINDOW_MARGIN = timedelta(minutes=5)
+_TWEPOCH_MS = 1288834974657  # ids are snowflakes: milliseconds since this epoch, shifted 22 bits
+
+
+def _id_key(post_id: str) -> tuple[int, str]:
+    return len(post_id), post_id  # ids are numeric strings
+
+
+def _newest(ids: list[str]) -> str | None:
+    return max(ids, key=_id_key) if ids else None
+
+
+def _id_time(post_id: str) -> datetime:
+    """When a post with this id was created (from the snowflake id)."""
+    number = to_int(post_id) or 0
+    return datetime.fromtimestamp(((number >> 22) + _TWEPOCH_MS) / 1000, tz=UTC)

@@ -56,7 +56,7 @@ class YouTubeConfig(BaseModel):
 
 
 class YouTubeConnector(Connector[YouTubeConfig]):
-    """YouTube comments; the cursor maps each channel/video to its newest comment time seen."""
+    """YouTube comments; the cursor maps each channel/video to its newest comment time seen, and backlogs."""
 
     slug: ClassVar[str] = "youtube"
     title: ClassVar[str] = "YouTube comments"
@@ -67,13 +67,13 @@ class YouTubeConnector(Connector[YouTubeConfig]):
         previous = load_cursor(state.cursor)
         targets = [("allThreadsRelatedToChannelId", config.channel_id)] if config.channel_id else []
         targets += [("videoId", v) for v in config.video_ids]
-        cursor, items, errors = dict(previous), [], []
+        cursor, items, errors, more = dict(previous), [], [], False
         for param, target in targets:
             key = f"{param}:{target}"
+            since = parse_datetime(previous.get(key))
+            drain = previous.get(f"drain:{key}") or {}
             try:
-                threads = await self._threads(
-                    client, config, param, target, parse_datetime(previous.get(key))
-                )
+                threads, token = await self._threads(client, config, param, target, since, drain.get("token"))
             except ConnectorError as exc:
                 # One video with comments disabled (or deleted) must not silence the others.
                 if exc.error_class in (ErrorClass.CLIENT, ErrorClass.GONE) and len(targets) > 1:
@@ -81,14 +81,21 @@ class YouTubeConnector(Connector[YouTubeConfig]):
                     continue
                 raise
             items.extend(threads)
-            times = [t for th in threads if (t := _published(th))] + [parse_datetime(previous.get(key))]
+            times = [t for th in threads if (t := _published(th))] + [since, parse_datetime(drain.get("top"))]
             newest = max((t for t in times if t is not None), default=None)
+            if token is not None and since is not None:
+                # Budget spent before reaching the cursor: keep it, resume at the next page.
+                cursor[f"drain:{key}"] = {"token": token, "top": newest.isoformat() if newest else None}
+                more = True
+                continue
+            cursor.pop(f"drain:{key}", None)
             if newest is not None:
                 cursor[key] = newest.isoformat()
         if errors and len(errors) == len(targets):
             raise errors[0]
         items = dedupe(items, lambda th: th.get("id"))
-        return FetchResult(items=items, state=PollState(cursor=dump_cursor(cursor) if cursor else None))
+        state = PollState(cursor=dump_cursor(cursor) if cursor else None)
+        return FetchResult(items=items, state=state, more=more)
 
     async def _threads(
         self,
@@ -97,7 +104,9 @@ class YouTubeConnector(Connector[YouTubeConfig]):
         param: str,
         target: str,
         since: datetime | None,
-    ) -> list[dict[str, Any]]:
+        resume: str | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Threads newer than `since`, and the page token to resume at when the budget ran out."""
         params: dict[str, Any] = {
             "part": "snippet",
             param: target,
@@ -107,19 +116,29 @@ class YouTubeConnector(Connector[YouTubeConfig]):
         }
         if config.search_terms:
             params["searchTerms"] = config.search_terms
+        if resume:
+            params["pageToken"] = resume
         found: list[dict[str, Any]] = []
         # Newest first: page on until a thread is not newer than the cursor (first poll: one page).
         for _ in range(self.max_pages if since else 1):
-            response = await self.request(client, "GET", THREADS_URL, params=params)
+            try:
+                response = await self.request(client, "GET", THREADS_URL, params=params)
+            except ConnectorError as exc:
+                if exc.error_class is not ErrorClass.CLIENT or "pageToken" not in params or found:
+                    raise
+                # A stored page token the API no longer takes: start the backlog again from the
+                # newest page (the cursor is unchanged, so this repeats items, never skips them).
+                params.pop("pageToken")
+                response = await self.request(client, "GET", THREADS_URL, params=params)
             payload = self.parse_json_object(response, "items")
             page = [th for th in payload.get("items") or [] if isinstance(th, dict) and th.get("id")]
             fresh = [th for th in page if since is None or (_published(th) or since) > since]
             found.extend(fresh)
             token = payload.get("nextPageToken")
             if not token or len(fresh) < len(page) or not page:
-                break
+                return found, None
             params = {**params, "pageToken": token}
-        return found
+        return found, params.get("pageToken") if since else None
 
     def api_error(self, response: httpx.Response) -> ConnectorError | None:
         try:

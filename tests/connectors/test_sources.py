@@ -6,15 +6,16 @@ import gzip
 import json
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
 from connectors.base import ConnectorError, ErrorClass, PollState, RateLimited
-from connectors.bluesky import BlueskyConnector
+from connectors.bluesky import BlueskyConnector, _sort_at
 from connectors.hackernews import HackerNewsConnector
+from connectors.helpers import iso_z
 from connectors.lemmy import LemmyConnector
 from connectors.reddit import RedditConnector
 from connectors.registry import validate_config
@@ -314,14 +315,19 @@ async def test_bluesky_follows_the_search_cursor():
         {
             "/xrpc/com.atproto.server.createSession": session(),
             "/xrpc/app.bsky.feed.searchPosts": lambda r: reply(
-                {"posts": big, "cursor": "100"} if "cursor" not in r.url.params else {"posts": posts}
+                {"posts": big, "cursor": "100"} if "until" not in r.url.params else {"posts": posts}
             ),
         }
     )
     state = PollState(cursor=json.dumps({"since": "2025-01-01T00:00:00.000Z", "seen": []}))
     result = await fetch(BlueskyConnector(), "bluesky", BSKY, mock, state)
     assert len(result.items) == 125
-    assert mock.hits("/xrpc/app.bsky.feed.searchPosts")[1].url.params["cursor"] == "100"
+    # The next page is asked for by time (until, exclusive, 1 ms past the oldest post read), which
+    # a later poll can resume from; the API's own cursor is an offset that new posts shift.
+    oldest = _sort_at(big[0])
+    assert mock.hits("/xrpc/app.bsky.feed.searchPosts")[1].url.params["until"] == iso_z(
+        oldest + timedelta(milliseconds=1)
+    )
 
 
 # -- Stack Exchange -------------------------------------------------------------------------
@@ -338,7 +344,9 @@ async def test_stackexchange_gzip_body_fromdate_and_has_more():
 
     def search(request):
         body = gzip.compress(
-            json.dumps({**pages[request.url.params["page"]], "quota_remaining": 9000}).encode()
+            json.dumps(
+                {**pages["2" if "todate" in request.url.params else "1"], "quota_remaining": 9000}
+            ).encode()
         )
         return httpx.Response(
             200, content=body, headers={"content-encoding": "gzip", "content-type": "application/json"}
@@ -349,6 +357,7 @@ async def test_stackexchange_gzip_body_fromdate_and_has_more():
     assert [i["question_id"] for i in result.items] == [2, 1] and result.state.cursor == "200"
     params = mock.requests[0].url.params
     assert params["fromdate"] == "101" and params["key"] == "appkey" and params["filter"] == "withbody"
+    assert mock.requests[1].url.params["todate"] == "200"  # narrowed to the oldest question read
 
 
 async def test_stackexchange_backoff_on_a_200_pauses_and_stops_paging():
@@ -510,7 +519,9 @@ async def test_x_pages_with_next_token_back_to_since_id():
     result = await fetch(XConnector(), "x", X, mock, PollState(cursor="1"))
     assert len(mock.requests) == 2 and len(result.items) == 10 + 5
     assert mock.requests[1].url.params["next_token"] == "b26v89c19zqg8o3fpzbn1e0ffhxjiofzw6po136rvbnul"
-    assert mock.requests[0].url.params["since_id"] == "1"
+    # Post 1 is from 2010, far older than recent search's 7 days: the window is read, the gap shown.
+    assert mock.requests[0].url.params["start_time"] and "since_id" not in mock.requests[0].url.params
+    assert [g.reason[:30] for g in result.gaps] == ["X recent search reaches back o"]
     assert mock.requests[0].headers["authorization"] == "Bearer AAAA-test"
     assert result.state.cursor == "1578516068309794817"
     tweepy = XConnector().normalize(result.items[0], validate_config("x", X))

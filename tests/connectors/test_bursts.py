@@ -1,0 +1,93 @@
+"""A burst deeper than one poll's page budget is read whole over the next polls, never skipped."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from connectors.base import Connector, FetchResult, PollState
+from connectors.registry import CONNECTORS, validate_config
+from tests.connectors.burst_apis import FAKE_APIS, FakeApi, XApi
+
+BURST_PAGES = 20
+
+
+class Store:
+    """What the mention store does with a poll's items: keep each external id once."""
+
+    def __init__(self, api: FakeApi) -> None:
+        self.api = api
+        self.connector: Connector = CONNECTORS[api.slug]()  # fresh: no cached sessions
+        self.config = validate_config(api.slug, api.config)
+        self.ids: set[str] = set()
+        self.polls: list[FetchResult] = []
+        self.pages: list[int] = []  # API requests per poll
+        self.state = PollState()
+
+    async def poll(self, client: httpx.AsyncClient) -> FetchResult:
+        sent = len(self.api.data_requests())
+        result = await self.connector.fetch(client, self.config, self.state)
+        self.pages.append(len(self.api.data_requests()) - sent)
+        for raw in result.items:
+            mention = self.connector.normalize(raw, self.config)
+            assert mention is not None
+            self.ids.add(mention.external_id)
+        self.polls.append(result)
+        self.state = result.state
+        return result
+
+
+@pytest.mark.parametrize("name", sorted(FAKE_APIS))
+async def test_a_20_page_burst_between_two_polls_is_stored_whole(name):
+    api = FAKE_APIS[name]()
+    store = Store(api)
+    budget = store.connector.max_pages
+    async with httpx.AsyncClient(transport=httpx.MockTransport(api.handler)) as client:
+        api.add(3)
+        await store.poll(client)  # the first poll: sets the cursor
+        api.add(BURST_PAGES * api.page_size)
+        drain = 0
+        while True:
+            result = await store.poll(client)
+            drain += 1
+            if drain == 1:
+                before = api.ids()
+                api.add(7)  # more arrive while the backlog is being read
+                late = api.ids() - before
+            if not result.more:
+                break
+            assert drain <= BURST_PAGES, "the backlog never drains"
+        after = await store.poll(client)  # the next regular poll: what arrived meanwhile
+        quiet = await store.poll(client)
+    missing = api.ids() - store.ids
+    assert not missing, f"{len(missing)} of {len(api.ids())} items never read"
+    # The budget bounded each poll and the rest came on the polls right after, not by skipping.
+    assert drain >= BURST_PAGES // budget
+    assert max(store.pages) <= budget
+    assert not any(poll.gaps for poll in store.polls)
+    assert {store.connector.normalize(i, store.config).external_id for i in after.items} == late
+    assert not after.more and quiet.items == [] and quiet.state.cursor == after.state.cursor
+
+
+async def test_x_cursor_older_than_the_search_window_records_the_gap():
+    """Recent search cannot reach back past 7 days: the lost span is reported, the window read."""
+    now = datetime.now(UTC)
+    api = XApi(start=now - timedelta(days=9))
+    store = Store(api)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(api.handler)) as client:
+        api.add(2)
+        await store.poll(client)
+        old_cursor = store.state.cursor
+        api.start = now - timedelta(hours=1)  # the source was down for 9 days; then 3 pages arrive
+        api.add(3 * api.page_size)
+        result = await store.poll(client)
+    request = api.data_requests()[-1]
+    assert "since_id" not in request.url.params and request.url.params["start_time"]
+    [gap] = result.gaps
+    assert "7 days" in gap.reason
+    assert gap.since is not None and gap.since < now - timedelta(days=8)
+    assert gap.until is not None and now - timedelta(days=7) < gap.until < now - timedelta(days=6)
+    assert old_cursor is not None and not result.more
+    assert len(store.ids) == 2 + 3 * api.page_size  # everything in the window was read
