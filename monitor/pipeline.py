@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
@@ -20,9 +21,12 @@ from connectors.base import Mention as Item
 from monitor.brands.models import Brand
 from monitor.config import AppConfig, detector_model
 from monitor.dedupe import canonical_url, text_fingerprint
-from monitor.matching import BrandMatcher, BrandRule
+from monitor.matching import BrandMatcher, BrandRule, Subject
 from monitor.mentions.store import ScoredMention, StoredMention, external_key, known_keys, store_mentions
 from monitor.scoring import ScoreInput, Scorer
+from monitor.scoring.model.language import LanguageDetector
+from monitor.scoring.reader import language_code
+from monitor.sources.models import Source
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +100,8 @@ class Pipeline:
         self.config = config
         self.scorer = scorer or scorer_for(config)
         self.matcher = BrandMatcher(
-            [BrandRule(b.name, b.query, tuple(b.handles), b.exclude) for b in config.brands]
+            [BrandRule(b.name, b.query, tuple(b.handles), b.exclude) for b in config.brands],
+            language_of=language_of,
         )
         self._handles = {b.name: tuple(b.handles) for b in config.brands}
         self._brand_ids: dict[str, int] = {}
@@ -108,11 +113,16 @@ class Pipeline:
         return self._brand_ids
 
     def match(
-        self, items: Sequence[Item], *, brand_ids: Mapping[str, int], forced_brand: str | None = None
+        self,
+        items: Sequence[Item],
+        *,
+        brand_ids: Mapping[str, int],
+        forced_brand: str | None = None,
+        source: tuple[str, ...] = (),
     ) -> list[tuple[Item, str]]:
-        """Each (item, brand) pair an item matches, in item order (pure)."""
-        texts = [f"{it.title}\n{it.text}" if it.title else it.text for it in items]
-        matches = [[forced_brand] for _ in items] if forced_brand else self.matcher.match_many(texts)
+        """Each (item, brand) pair an item matches, in item order (pure); source = (name, kind)."""
+        subjects = [Subject(it.text, it.title, it.url, it.author, source, it.language) for it in items]
+        matches = [[forced_brand] for _ in items] if forced_brand else self.matcher.match_many(subjects)
         return [
             (it, brand)
             for it, brands in zip(items, matches, strict=True)
@@ -171,7 +181,9 @@ class Pipeline:
         never waits for a whole huge batch.
         """
         brand_ids = self.brand_ids(session)
-        pairs = self.match(items, brand_ids=brand_ids, forced_brand=forced_brand)
+        row = session.get(Source, source_id)
+        source = (row.name, row.kind) if row is not None else ()  # for source: in queries
+        pairs = self.match(items, brand_ids=brand_ids, forced_brand=forced_brand, source=source)
         known = known_keys(session, source_id=source_id, external_ids=[external_key(it) for it, _ in pairs])
         pairs = [(it, b) for it, b in pairs if (external_key(it), brand_ids[b]) not in known]
         deferred = 0
@@ -222,6 +234,23 @@ class Pipeline:
             session, source_id=source_id, items=items, forced_brand=forced_brand, budget=budget
         )
         return self.commit(session, source_id=source_id, planned=planned, now=now)
+
+
+@cache
+def _detector() -> LanguageDetector:
+    return LanguageDetector()
+
+
+def language_of(subject: Subject) -> str:
+    """A mention's language for lang: in queries: as the source states it, else detected.
+
+    Asked only when a query reaches a lang: test, after its words matched, so most mentions
+    are never run through the detector here; scoring detects again on its own text.
+    """
+    stated = language_code(subject.language)
+    if stated is not None:
+        return stated
+    return _detector().detect(f"{subject.title}. {subject.text}" if subject.title else subject.text)
 
 
 def _check(cancelled: Callable[[], bool] | None) -> None:

@@ -12,16 +12,24 @@ _QUOTES = '"\u201c\u201d'
 _STOP = '()"\u201c\u201d'
 _KEYWORDS = {"AND", "OR", "NOT"}
 _DIGITS = re.compile(r"[0-9]+")
+# NEAR/3, NEAR/3f (Brandwatch: ordered), ONEAR/3 (Talkwalker: ordered).
+_NEAR = re.compile(r"(O?)NEAR/([0-9]+)(f?)")
+# "name:" at the start of a word is an operator; "10:30" or "a:1" are not (the name is letters).
+_FIELD = re.compile(r"([A-Za-z]+):(.*)", re.S)
+FIELDS = frozenset({"site", "source", "author", "title", "lang", "case"})
 
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    """One query token; kind is "(", ")", AND, OR, NOT, NEAR, TERM, PHRASE or EOF."""
+    """One query token; kind is "(", ")", AND, OR, NOT, NEAR, TERM, PHRASE, FIELD or EOF."""
 
     kind: str
     text: str
     position: int
-    distance: int = 0  # NEAR/n only
+    distance: int | None = None  # NEAR/n, and "..."~n phrases
+    ordered: bool = False  # ONEAR/n, NEAR/nf
+    name: str = ""  # FIELD: the operator, lowercased ("site")
+    value: str = ""  # FIELD: what follows the colon in the same word ("reddit.com"), or ""
 
 
 def tokenize(query: str) -> list[Token]:
@@ -39,12 +47,17 @@ def tokenize(query: str) -> list[Token]:
             end = min((j for j in (query.find(q, i + 1) for q in _QUOTES) if j >= 0), default=-1)
             if end < 0:
                 raise QueryError("unclosed quote", position=i, query=query)
-            tokens.append(Token("PHRASE", query[i + 1 : end], i))
-            i = end + 1
+            start, i, distance = i, end + 1, None
             if i < n and query[i] == "~":
-                raise QueryError(
-                    '"..."~n proximity is not supported; write a NEAR/n b', position=i, query=query
-                )
+                # "a b"~n: the words within n words of each other (Brandwatch, Talkwalker).
+                digits = _DIGITS.match(query, i + 1)
+                if digits is None:
+                    raise QueryError(
+                        "'~' needs a whole number of words, like \"a b\"~5", position=i, query=query
+                    )
+                distance = int(digits.group())
+                i = digits.end()
+            tokens.append(Token("PHRASE", query[start + 1 : end], start, distance))
         elif c == "-":
             if i + 1 < n and not query[i + 1].isspace() and query[i + 1] != ")":
                 tokens.append(Token("NOT", "-", i))
@@ -64,14 +77,33 @@ def tokenize(query: str) -> list[Token]:
 def _word_token(query: str, chunk: str, at: int) -> Token:
     if chunk in _KEYWORDS:
         return Token(chunk, chunk, at)
-    if chunk == "NEAR":
-        raise QueryError("NEAR needs a distance, like NEAR/3", position=at, query=query)
-    if chunk[:5].upper() == "NEAR/":
-        if chunk[:5] != "NEAR/":
-            raise QueryError("write NEAR/n in capitals", position=at, query=query)
-        if not _DIGITS.fullmatch(chunk[5:]):
-            raise QueryError("NEAR/ needs a whole number of words, like NEAR/3", position=at + 5, query=query)
-        return Token("NEAR", chunk, at, int(chunk[5:]))
+    if chunk == "NEAR" or chunk == "ONEAR":
+        raise QueryError(f"{chunk} needs a distance, like {chunk}/3", position=at, query=query)
+    near = _NEAR.fullmatch(chunk)
+    if near:
+        return Token("NEAR", chunk, at, int(near.group(2)), ordered=bool(near.group(1) or near.group(3)))
+    upper = chunk.upper()
+    if upper.startswith(("NEAR/", "ONEAR/")):
+        slash = chunk.index("/") + 1
+        if chunk[:slash] != upper[:slash]:
+            raise QueryError(f"write {upper[:slash]}n in capitals", position=at, query=query)
+        raise QueryError(
+            f"{chunk[:slash]} needs a whole number of words, like {chunk[:slash]}3",
+            position=at + slash,
+            query=query,
+        )
+    field = _FIELD.fullmatch(chunk)
+    if field:
+        name = field.group(1).lower()
+        if name not in FIELDS:
+            raise QueryError(
+                f"unknown operator '{field.group(1)}:' (operators: "
+                + ", ".join(f"{f}:" for f in sorted(FIELDS))
+                + "; quote it to search for the text)",
+                position=at,
+                query=query,
+            )
+        return Token("FIELD", chunk, at, name=name, value=field.group(2))
     if "~" in chunk:
         raise QueryError(
             "'~' is not an operator here; write a NEAR/n b", position=at + chunk.index("~"), query=query

@@ -6,8 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .errors import QueryError
-from .parser import And, Near, Node, Not, Or, Phrase, Slot, parse
-from .text import Doc, index_text, query_keys
+from .fields import LanguageOf, Subject, case_predicate, field_predicate, subject_doc, title_doc
+from .parser import And, Case, Field, Near, Node, Not, Or, Phrase, Slot, Title, parse
+from .text import Doc, query_keys
 
 Predicate = Callable[[Doc], bool]
 Spans = Callable[[Doc], list[tuple[int, int]]]
@@ -30,28 +31,29 @@ class Query:
 
     __slots__ = ("text", "node", "_predicate")
 
-    def __init__(self, text: str, node: Node) -> None:
+    def __init__(self, text: str, node: Node, *, language_of: LanguageOf | None = None) -> None:
         self.text = text
         self.node = node
-        self._predicate = _predicate(node)
+        self._predicate = _predicate(node, language_of)
 
-    def matches(self, text: str) -> bool:
-        """Whether the mention text matches this query."""
-        return self._predicate(index_text(text))
+    def matches(self, mention: str | Subject) -> bool:
+        """Whether the mention (its text, or a Subject with its fields) matches this query."""
+        return self._predicate(subject_doc(mention))
 
     def __repr__(self) -> str:
         return f"Query({self.text!r})"
 
 
-def compile_query(query: str) -> Query:
+def compile_query(query: str, *, language_of: LanguageOf | None = None) -> Query:
     """Parse and compile one query; raises QueryError."""
-    return Query(query, parse(query))
+    return Query(query, parse(query), language_of=language_of)
 
 
 class BrandMatcher:
     """All brand rules compiled once, with an inverted index from anchor keys to brands."""
 
-    def __init__(self, rules: Sequence[BrandRule]) -> None:
+    def __init__(self, rules: Sequence[BrandRule], *, language_of: LanguageOf | None = None) -> None:
+        """language_of gives a mention's language for lang: (default: only the stated one)."""
         self._names: list[str] = []
         self._predicates: list[Predicate] = []
         self._exact: dict[str, list[int]] = {}
@@ -66,7 +68,7 @@ class BrandMatcher:
             )
             handles = tuple(_handle_key(rule.name, h) for h in rule.handles)
             self._names.append(rule.name)
-            self._predicates.append(_rule_predicate(query, handles, exclude))
+            self._predicates.append(_rule_predicate(query, handles, exclude, language_of))
             anchors = _anchors(query)
             if anchors is None:
                 self._always.append(i)
@@ -78,9 +80,9 @@ class BrandMatcher:
                 self._prefixes.setdefault(prefix, []).append(i)
         self._prefix_lengths = sorted({len(p) for p in self._prefixes})
 
-    def match(self, text: str) -> list[str]:
-        """Names of the brands the mention matches, in rule order."""
-        doc = index_text(text)
+    def match(self, mention: str | Subject) -> list[str]:
+        """Names of the brands the mention (its text, or a Subject with its fields) matches, in rule order."""
+        doc = subject_doc(mention)
         candidates = set(self._always)
         exact, prefixes, lengths = self._exact, self._prefixes, self._prefix_lengths
         for key in doc.positions:
@@ -96,9 +98,9 @@ class BrandMatcher:
         predicates, names = self._predicates, self._names
         return [names[i] for i in sorted(candidates) if predicates[i](doc)]
 
-    def match_many(self, texts: Sequence[str]) -> list[list[str]]:
+    def match_many(self, mentions: Sequence[str | Subject]) -> list[list[str]]:
         """match() over several mentions."""
-        return [self.match(t) for t in texts]
+        return [self.match(m) for m in mentions]
 
 
 def _parse_part(name: str, part: str, query: str) -> Node:
@@ -118,9 +120,11 @@ def _handle_key(name: str, handle: str) -> str:
     return keys[0]
 
 
-def _rule_predicate(query: Node, handles: tuple[str, ...], exclude: Node | None) -> Predicate:
-    matches = _predicate(query)
-    excluded = _predicate(exclude) if exclude is not None else None
+def _rule_predicate(
+    query: Node, handles: tuple[str, ...], exclude: Node | None, language_of: LanguageOf | None
+) -> Predicate:
+    matches = _predicate(query, language_of)
+    excluded = _predicate(exclude, language_of) if exclude is not None else None
 
     def predicate(doc: Doc) -> bool:
         if not matches(doc) and not any(h in doc.positions for h in handles):
@@ -131,15 +135,26 @@ def _rule_predicate(query: Node, handles: tuple[str, ...], exclude: Node | None)
 
 
 def _positions(slot: Slot) -> Callable[[Doc], list[int]]:
-    key = slot.key
+    key, pattern = slot.key, slot.pattern
+    if pattern is not None:
+        return lambda doc: doc.pattern_positions(key, pattern)
     if slot.prefix:
         return lambda doc: doc.prefix_positions(key)
     return lambda doc: doc.positions.get(key, [])
 
 
-def _predicate(node: Node) -> Predicate:
+def _predicate(node: Node, language_of: LanguageOf | None = None) -> Predicate:
+    if isinstance(node, Field):
+        return field_predicate(node, language_of)
+    if isinstance(node, Title):
+        inner = _predicate(node.child, language_of)
+        return lambda doc: inner(title_doc(doc))
+    if isinstance(node, Case):
+        return case_predicate(node, _predicate(node.phrase))
     if isinstance(node, Phrase) and len(node.slots) == 1:
-        key = node.slots[0].key
+        key, pattern = node.slots[0].key, node.slots[0].pattern
+        if pattern is not None:
+            return lambda doc: doc.has_pattern(key, pattern)
         if node.slots[0].prefix:
             return lambda doc: doc.has_prefix(key)
         return lambda doc: key in doc.positions
@@ -147,11 +162,11 @@ def _predicate(node: Node) -> Predicate:
         spans = _spans(node)
         return lambda doc: bool(spans(doc))
     if isinstance(node, Not):
-        child = _predicate(node.child)
+        child = _predicate(node.child, language_of)
         return lambda doc: not child(doc)
     # Cheap single-word checks first, negations last: most mentions fail on the first lookup.
     children = sorted(node.children, key=_cost)
-    predicates = tuple(_predicate(c) for c in children)
+    predicates = tuple(_predicate(c, language_of) for c in children)
     if isinstance(node, And):
         return lambda doc: all(p(doc) for p in predicates)
     return lambda doc: any(p(doc) for p in predicates)
@@ -159,7 +174,11 @@ def _predicate(node: Node) -> Predicate:
 
 def _cost(node: Node) -> int:
     if isinstance(node, Phrase):
-        return len(node.slots) + (2 if any(s.prefix for s in node.slots) else 0)
+        return len(node.slots) + (2 if any(s.prefix or s.pattern for s in node.slots) else 0)
+    if isinstance(node, Field):
+        return 50 if node.name == "lang" else 3  # lang: may run the language detector: last
+    if isinstance(node, Title | Case):
+        return 3 + _cost(node.child if isinstance(node, Title) else node.phrase)
     if isinstance(node, Not):
         return 10 + _cost(node.child)
     if isinstance(node, Near):
@@ -187,7 +206,7 @@ def _spans(node: Node) -> Spans:
         parts = tuple(_spans(c) for c in node.children)
         return lambda doc: [span for part in parts for span in part(doc)]
     assert isinstance(node, Near)
-    left, right, distance = _spans(node.left), _spans(node.right), node.distance
+    left, right, distance, ordered = _spans(node.left), _spans(node.right), node.distance, node.ordered
 
     def near_spans(doc: Doc) -> list[tuple[int, int]]:
         lefts = left(doc)
@@ -195,6 +214,8 @@ def _spans(node: Node) -> Spans:
         out = []
         for a0, a1 in lefts:
             for b0, b1 in rights:
+                if ordered and b0 <= a1:
+                    continue  # ONEAR/n: the right side must start after the left one ends
                 gap = max(b0 - a1, a0 - b1) - 1  # words strictly between; negative when they overlap
                 if 0 <= gap <= distance:
                     out.append((min(a0, b0), max(a1, b1)))
@@ -204,9 +225,18 @@ def _spans(node: Node) -> Spans:
 
 
 def _anchors(node: Node) -> Anchors:
+    if isinstance(node, Title):
+        return _anchors(node.child)  # the title's words are indexed with the text's
+    if isinstance(node, Case):
+        return _anchors(node.phrase)
+    if isinstance(node, Field):
+        return None
     if isinstance(node, Phrase):
         # One word of the phrase is enough; prefer an exact word, then the longest (likely the rarest).
-        slot = max(node.slots, key=lambda s: (not s.prefix, len(s.key)))
+        slot = max(node.slots, key=lambda s: (not s.prefix and not s.pattern, len(s.key)))
+        if slot.pattern is not None:
+            # "wom?n" starts with "wom"; "?elzberg" gives no anchor at all.
+            return (frozenset(), frozenset([slot.key])) if slot.key.lstrip("@#") else None
         if slot.prefix:
             return frozenset(), frozenset([slot.key])
         return frozenset([slot.key]), frozenset()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Iterator
+from typing import Any
 
 # Typographic apostrophes and hyphens arrive from phones and word processors; fold them to ASCII so
 # "Helzberg’s" and "e‑bike" tokenize like their ASCII spellings.
@@ -31,9 +33,14 @@ def normalize(text: str) -> str:
     """Casefold and strip accents (NFKD), so "Nestlé" and "NESTLE" become "nestle"."""
     if text.isascii():
         return text.lower()
-    text = unicodedata.normalize("NFKD", text.translate(_PUNCT).casefold())
     # Compatibility forms such as "™" decompose to capitals, hence the second casefold.
-    return _MARKS.sub("", text).casefold()
+    return fold_accents(text.casefold()).casefold()
+
+
+def fold_accents(text: str) -> str:
+    """Strip accents but keep capitals, for case: ("Nestlé" -> "Nestle")."""
+    text = unicodedata.normalize("NFKD", text.translate(_PUNCT))
+    return _MARKS.sub("", text)
 
 
 def _split_word(word: str) -> tuple[list[str], list[tuple[int, str]]]:
@@ -56,12 +63,15 @@ def _split_word(word: str) -> tuple[list[str], list[tuple[int, str]]]:
 class Doc:
     """One mention, tokenized once: every key (word, "@handle", "#hashtag") with its word positions."""
 
-    __slots__ = ("positions", "_alias_only", "_keys")
+    __slots__ = ("positions", "_alias_only", "_keys", "raw", "subject", "lazy")
 
-    def __init__(self, positions: dict[str, list[int]], alias_only: set[str]) -> None:
+    def __init__(self, positions: dict[str, list[int]], alias_only: set[str], raw: str = "") -> None:
         self.positions = positions
         self._alias_only = alias_only
         self._keys: list[str] | None = None
+        self.raw = raw  # the text as written, for case:
+        self.subject: Any = None  # the fields.Subject it was made from, for site:, title: and the like
+        self.lazy: dict[str, Any] = {}  # field values worked out on first use (title Doc, language)
 
     def _wild_keys(self) -> list[str]:
         # Sorted lazily: most mentions are never asked about a wildcard. A hashtag's bare-word alias is
@@ -75,6 +85,21 @@ class Doc:
         keys = self._wild_keys()
         i = bisect_left(keys, prefix)
         return i < len(keys) and keys[i].startswith(prefix)
+
+    def has_pattern(self, start: str, pattern: re.Pattern[str]) -> bool:
+        """Whether any key starting with start matches pattern ("wom?n")."""
+        return any(pattern.fullmatch(k) for k in self._from(start))
+
+    def pattern_positions(self, start: str, pattern: re.Pattern[str]) -> list[int]:
+        """Positions of every key starting with start that matches pattern."""
+        return [p for k in self._from(start) if pattern.fullmatch(k) for p in self.positions[k]]
+
+    def _from(self, start: str) -> Iterator[str]:
+        keys = self._wild_keys()
+        i = bisect_left(keys, start)
+        while i < len(keys) and keys[i].startswith(start):
+            yield keys[i]
+            i += 1
 
     def prefix_positions(self, prefix: str) -> list[int]:
         """Positions of every key starting with prefix."""
@@ -140,7 +165,7 @@ def index_text(text: str) -> Doc:
         else:
             add("and", pos)  # "Marlow & Finch" reads as "Marlow and Finch"
             pos += 1
-    return Doc(positions, alias_only)
+    return Doc(positions, alias_only, text)
 
 
 def query_keys(chunk: str) -> tuple[list[str], str | None]:
