@@ -21,6 +21,7 @@ from monitor.health import database_error, healthz
 from monitor.http import make_client
 from monitor.incidents.routes import router as incidents_router
 from monitor.mentions.routes import router as mentions_router
+from monitor.metrics import mount_metrics
 from monitor.replies.routes import router as replies_router
 from monitor.schemas import API_ERRORS, HEALTH_ERRORS
 from monitor.security import SecurityMiddleware, make_policy
@@ -83,6 +84,7 @@ def create_app(config: AppConfig, *, engine: Engine | None = None, run_worker: b
 
     app.add_api_route("/healthz", healthz, methods=["GET"], tags=["health"], responses=HEALTH_ERRORS)
     app.add_exception_handler(SQLAlchemyError, database_error)
+    mount_metrics(app)  # GET /metrics (API keys when configured) and request timing
 
     api = APIRouter(prefix="/api", dependencies=[Depends(require_api_key)], responses=API_ERRORS)
     routers = (

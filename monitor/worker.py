@@ -26,6 +26,7 @@ from connectors.registry import get_connector, validate_config
 from monitor.config import AppConfig
 from monitor.db import session_scope, utcnow
 from monitor.http import make_client
+from monitor.metrics import timed_poll
 from monitor.pipeline import Pipeline, PollCancelled, normalize_all
 from monitor.secrets import with_configured_options
 from monitor.sources import service as sources
@@ -273,7 +274,7 @@ class Worker:
         """Fetch one source, then store and record the outcome in one transaction."""
         self._polling.add(claimed.id)
         try:
-            return await self._poll(claimed)
+            return await timed_poll(claimed.kind, self._poll(claimed))
         except PollCancelled:  # stop() frees the lease; nothing was stored, the cursor did not move
             return PollOutcome(claimed.name, error="cancelled: the worker is stopping")
         finally:
@@ -333,7 +334,10 @@ class Worker:
                 fetched=len(result.items),
                 new=len(batch.stored),
                 pause_seconds=result.pause_seconds,
-                backlog=batch.deferred > 0,
+                # the connector's page budget ran out before its cursor: go on at once, from there
+                backlog=batch.deferred > 0 or result.more,
+                # a deferred poll is fetched again, and finds its gaps again
+                gaps=() if batch.deferred else result.gaps,
             )
             self._notify_health(session, src, now)
         alerts = sum(1 for change in batch.changes if change.notify)
