@@ -334,10 +334,7 @@ class Worker:
                 fetched=len(result.items),
                 new=len(batch.stored),
                 pause_seconds=result.pause_seconds,
-                # the connector's page budget ran out before its cursor: go on at once, from there
-                backlog=batch.deferred > 0 or result.more,
-                # a deferred poll is fetched again, and finds its gaps again
-                gaps=() if batch.deferred else result.gaps,
+                backlog=batch.deferred > 0,
             )
             self._notify_health(session, src, now)
         alerts = sum(1 for change in batch.changes if change.notify)
