@@ -55,6 +55,13 @@ class Mention(Base):
             postgresql_where=text("needs_reply OR opportunity OR reply_status IS NOT NULL"),
         ),
         Index("ix_mentions_fingerprint", "fingerprint"),
+        # ON DELETE SET NULL finds a deleted mention's duplicates by this column (migration 0005)
+        Index(
+            "ix_mentions_duplicate_of",
+            "duplicate_of_id",
+            sqlite_where=text("duplicate_of_id IS NOT NULL"),
+            postgresql_where=text("duplicate_of_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
