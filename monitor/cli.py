@@ -84,7 +84,14 @@ def _with_listen(config: AppConfig, host: str | None, port: int | None) -> AppCo
     return config.model_copy(update={"api": api})
 
 
-def _serve(config: AppConfig, *, run_worker: bool, check_schema: bool = False) -> None:
+def _serve(
+    config: AppConfig,
+    *,
+    run_worker: bool,
+    check_schema: bool = False,
+    workers: int = 1,
+    config_path: Path | None = None,
+) -> None:
     import uvicorn
 
     from monitor.app import create_app
@@ -105,6 +112,13 @@ def _serve(config: AppConfig, *, run_worker: bool, check_schema: bool = False) -
         typer.echo(link, err=True)
     host = f"[{config.api.host}]" if ":" in config.api.host else config.api.host
     typer.echo(f"monitor listening on http://{host}:{config.api.port}/", err=True)
+    if workers > 1:
+        from monitor.serve import serve_api_workers
+
+        serve_api_workers(
+            config_path=config_path, host=config.api.host, port=config.api.port, workers=workers
+        )
+        return
     uvicorn.run(
         create_app(config, run_worker=run_worker),
         host=config.api.host,
@@ -124,10 +138,17 @@ def run(config: ConfigOpt = None, host: HostOpt = None, port: PortOpt = None) ->
 
 
 @app.command()
-def api(config: ConfigOpt = None, host: HostOpt = None, port: PortOpt = None) -> None:
+def api(
+    config: ConfigOpt = None,
+    host: HostOpt = None,
+    port: PortOpt = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="API processes (none runs the scheduler).")
+    ] = 1,
+) -> None:
     """Run the API only (the schema must be migrated: `monitor db upgrade`)."""
     cfg = _with_listen(_config(config), host, port)
-    _serve(cfg, run_worker=False, check_schema=True)
+    _serve(cfg, run_worker=False, check_schema=True, workers=workers, config_path=config)
 
 
 def _make_worker(cfg: AppConfig):
