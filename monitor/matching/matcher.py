@@ -134,6 +134,11 @@ def _rule_predicate(
     return predicate
 
 
+def predicate(node: Node, language_of: LanguageOf | None = None) -> Predicate:
+    """The test of one parsed node on an indexed mention (for explanations)."""
+    return _predicate(node, language_of)
+
+
 def _positions(slot: Slot) -> Callable[[Doc], list[int]]:
     key, pattern = slot.key, slot.pattern
     if pattern is not None:
