@@ -334,7 +334,10 @@ class Worker:
                 fetched=len(result.items),
                 new=len(batch.stored),
                 pause_seconds=result.pause_seconds,
-                backlog=batch.deferred > 0,
+                # the connector's page budget ran out before its cursor: go on at once, from there
+                backlog=batch.deferred > 0 or result.more,
+                # a deferred poll is fetched again, and finds its gaps again
+                gaps=() if batch.deferred else result.gaps,
             )
             self._notify_health(session, src, now)
         alerts = sum(1 for change in batch.changes if change.notify)

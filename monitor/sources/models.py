@@ -32,6 +32,9 @@ class Source(Base):
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_fetched: Mapped[int] = mapped_column(Integer, default=0)
     last_new: Mapped[int] = mapped_column(Integer, default=0)
+    # Spans an API could not return any more (a search window passed the cursor), newest last:
+    # [{"at", "reason", "since", "until", "missed"}], ISO times; shown, never silently dropped.
+    gaps: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType, default=list)
     # health
     state: Mapped[str] = mapped_column(String(20), default="new")
     consecutive_errors: Mapped[int] = mapped_column(Integer, default=0)

@@ -5,10 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from monitor.logs import redact
 from monitor.secrets import mask_options
+
+
+class SourceGap(BaseModel):
+    """Items the API could not return any more: when it was noticed, why, and what was lost."""
+
+    at: datetime = Field(description="When the poll that found the gap ran.")
+    reason: str
+    since: datetime | None = Field(default=None, description="Start of the span lost, as far as known.")
+    until: datetime | None = Field(default=None, description="End of the span lost, as far as known.")
+    missed: int | None = Field(default=None, description="Roughly how many items, when the API says.")
 
 
 class SourceRead(BaseModel):
@@ -38,6 +48,15 @@ class SourceRead(BaseModel):
     )
     last_fetched: int = Field(description="Items fetched by the last poll.")
     last_new: int = Field(description="New mentions stored by the last poll.")
+    gaps: list[SourceGap] = Field(
+        default_factory=list,
+        description="Spans the API could no longer return (e.g. older than its search window), newest last.",
+    )
+
+    @field_validator("gaps", mode="before")
+    @classmethod
+    def _no_gaps(cls, value: Any) -> Any:
+        return value or []  # NULL: a row from before gaps were recorded
 
     @model_validator(mode="after")
     def _mask_secrets(self) -> SourceRead:

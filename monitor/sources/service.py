@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from connectors.base import ConnectorError, ErrorClass, PollState
+from connectors.base import ConnectorError, ErrorClass, Gap, PollState
 from monitor.logs import redact
 from monitor.sources.models import Source
 
@@ -21,6 +21,7 @@ ALERTING_STATES = {"failing", "auth_failed", "gone"}
 # The longest a source's own "come back later" (Retry-After, rate-limit reset) is honoured: a
 # Retry-After of 999999999 s would otherwise park the source until 2058 without a word.
 MAX_WAIT_SECONDS = 6 * 3600
+MAX_GAPS = 20  # gaps kept per source: enough to see a pattern, not a growing log in a row
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,10 +143,12 @@ def record_success(
     new: int,
     pause_seconds: float | None = None,
     backlog: bool = False,
+    gaps: Sequence[Gap] = (),
 ) -> tuple[Source, str | None]:
     """Store the new cursor and validators, mark healthy; returns (source, previous alerting state).
 
-    `backlog`: the poll left new items for later (the per-poll budget), so it is due again at once.
+    `backlog`: the poll left new items for later (the per-poll or page budget), so it is due again
+    at once. `gaps`: spans the API could not return any more, kept on the source to be shown.
     """
     src = session.get(Source, source_id, with_for_update=False)
     assert src is not None
@@ -162,8 +165,26 @@ def record_success(
     if pause_seconds:  # the API's rate-limit headers: don't come back before they reset
         delay = max(delay, min(pause_seconds, MAX_WAIT_SECONDS))
     src.next_poll_at = now + timedelta(seconds=delay)
+    if gaps:
+        src.gaps = record_gaps(src.gaps, gaps, now=now)
     _release(src, owner)
     return src, was
+
+
+def record_gaps(existing: Sequence[dict] | None, gaps: Sequence[Gap], *, now: datetime) -> list[dict]:
+    """The source's gap record with these appended (newest last, the last MAX_GAPS kept)."""
+    added = [
+        {
+            "at": now.isoformat(),
+            "reason": gap.reason,
+            "since": gap.since.isoformat() if gap.since else None,
+            "until": gap.until.isoformat() if gap.until else None,
+            "missed": gap.missed,
+        }
+        for gap in gaps
+    ]
+    # a new list: the JSON column is not mutation-tracked, and a lasting gap must not push out history
+    return [*(existing or []), *added][-MAX_GAPS:]
 
 
 def backoff_seconds(interval: int, errors: int, *, cap: int, retry_after: float | None = None) -> float:
