@@ -304,7 +304,8 @@ class _Parser:
     def field_value(self, name: str, value: str, at: int) -> str:
         value = text.normalize(value.strip())
         if name == "site":
-            host = value.removeprefix("www.")
+            # Talkwalker writes site:"http://www.wort.lu": the host is what counts.
+            host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", value).rstrip("/").removeprefix("www.")
             if not _HOST.fullmatch(host):
                 raise self.error(f"site: needs a host like reddit.com, not {value!r}", at)
             return host

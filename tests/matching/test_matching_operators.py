@@ -26,6 +26,7 @@ CASES = [
     ("acme site:reddit.com", REDDIT, True),
     ("acme site:www.reddit.com", REDDIT, True),  # "www." is dropped from the operator
     ("acme site:Reddit.com", REDDIT, True),
+    ('acme site:"https://www.reddit.com/"', REDDIT, True),  # Talkwalker quotes a URL
     ("acme site:old.reddit.com", REDDIT, True),
     ("acme site:new.reddit.com", REDDIT, False),
     ("acme site:dit.com", REDDIT, False),  # not a suffix match on letters
