@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 import sys
 from enum import StrEnum
@@ -15,8 +14,10 @@ import typer
 from monitor.cli_brands import brands_app
 from monitor.config import AppConfig, ConfigError, load_config
 from monitor.incidents.service import public_url_warning
+from monitor.logs import configure as configure_logging
 from monitor.logs import install as install_log_redaction
-from monitor.logs import redact
+from monitor.logs import log_config, redact
+from monitor.logs import set_format as set_log_format
 from monitor.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Brand-mention monitor.")
@@ -49,8 +50,27 @@ def database_url(config: AppConfig) -> str:
 
 
 def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    install_log_redaction()  # httpx logs full URLs: feed tokens and API keys must not reach the log
+    # secrets masked (httpx logs full URLs: feed tokens and API keys), scheduler chatter off
+    configure_logging()
+
+
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@app.callback()
+def _global_options(
+    log_format: Annotated[
+        LogFormat,
+        typer.Option(
+            "--log-format",
+            envvar="MONITOR_LOG_FORMAT",
+            help="Log lines as text, or one JSON object per line with the event's fields.",
+        ),
+    ] = LogFormat.TEXT,
+) -> None:
+    set_log_format(log_format.value)
 
 
 def _upgrade(config: AppConfig) -> None:
@@ -126,6 +146,7 @@ def _serve(
         host=config.api.host,
         port=config.api.port,
         log_level="info",
+        log_config=log_config(),  # uvicorn's lines in the same format, masked, through the root
         lifespan="on",
     )
 

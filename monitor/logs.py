@@ -9,10 +9,13 @@ traceback: secret-looking query parameters, userinfo in URLs, Authorization/Bear
 
 from __future__ import annotations
 
+import json
 import logging
+import logging.config
 import re
 import threading
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 MASK = "••••"
@@ -156,3 +159,99 @@ def uninstall() -> None:
 
 def _loggers() -> list[logging.Logger]:
     return [logging.getLogger(name) for name in (*LOGGERS, "")]
+
+
+# -- formats -------------------------------------------------------------------------------------
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Loggers quieter than INFO by default. APScheduler logs "Running job ..." and "... executed
+# successfully" for every run of every job (four jobs, the outbox kick four times a second): 88% of a
+# day's log. Its warnings (a missed or overlapping run) still show.
+QUIET = {"apscheduler": logging.WARNING}
+# LogRecord's own attributes; anything else on a record came from `extra=` and is a field of the event
+_RECORD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, then the record's `extra` fields.
+
+    `log.info("incident alert", extra={"brand": ..., "incident_id": ...})` becomes
+    {"time": ..., "message": "incident alert", "brand": ..., "incident_id": ...}; string fields are
+    masked like the message (RedactFilter sees only the message, arguments and traceback).
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        event: dict[str, Any] = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _RECORD_ATTRS and not key.startswith("_"):
+                event[key] = redact(value) if isinstance(value, str) else value
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(self.formatException(record.exc_info))
+        if record.exc_text:
+            event["exc"] = record.exc_text
+        if record.stack_info:
+            event["stack"] = record.stack_info
+        return json.dumps(event, ensure_ascii=False, default=str)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+
+FORMATS = ("text", "json")
+
+
+_format = "text"  # the process's choice (`monitor --log-format`), read by log_config()
+
+
+def set_format(fmt: str) -> None:
+    """Choose the format every later configure() and log_config() of this process uses."""
+    global _format
+    if fmt not in FORMATS:
+        raise ValueError(f"log format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    _format = fmt
+
+
+def log_config(fmt: str | None = None, level: int = logging.INFO) -> dict[str, Any]:
+    """A logging.config.dictConfig for the process: also given to uvicorn, so its lines share it.
+
+    uvicorn's loggers hand their records to the root's one handler (theirs would print a second
+    format); the handler carries the redaction filter, so a process configured from this dict alone
+    (a uvicorn worker process) still masks secrets.
+    """
+    fmt = fmt or _format
+    if fmt not in FORMATS:
+        raise ValueError(f"log format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    formatter: dict[str, Any] = {"()": JsonFormatter} if fmt == "json" else {"format": TEXT_FORMAT}
+    through_root = {"handlers": [], "propagate": True}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"redact": {"()": RedactFilter}},
+        "formatters": {"main": formatter},
+        "handlers": {
+            "main": {
+                "class": "logging.StreamHandler",
+                "formatter": "main",
+                "filters": ["redact"],
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"level": level, "handlers": ["main"]},
+        "loggers": {
+            "uvicorn": through_root,
+            "uvicorn.error": through_root,
+            "uvicorn.access": through_root,
+            **{name: {"level": quiet} for name, quiet in QUIET.items()},
+        },
+    }
+
+
+def configure(fmt: str | None = None) -> None:
+    """Set up the process's logging in `fmt` (default: the chosen format), with secrets masked."""
+    logging.config.dictConfig(log_config(fmt))
+    install()

@@ -82,9 +82,21 @@ def _settle(
     inc, brand, decision = g.incident, g.brand, g.decision
     if decision.notify and decision.event:
         event = decision.event
+        # the line names what an operator greps for; the same fields go to --log-format json as keys
         log.info(
-            "incident alert",
-            extra={"incident_id": inc.id, "brand": brand.name, "event": event, "reason": decision.reason},
+            "incident alert: %s %s incident %s %s (%s)",
+            brand.name,
+            inc.category,
+            inc.id,
+            event,
+            decision.reason,
+            extra={
+                "incident_id": inc.id,
+                "brand": brand.name,
+                "category": inc.category,
+                "event": event,
+                "reason": decision.reason,
+            },
         )
         _notify(
             session,

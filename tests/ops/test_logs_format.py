@@ -1,0 +1,83 @@
+"""Structured logs: --log-format json, scheduler chatter off by default, secrets still masked."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import logging.config
+from collections.abc import Iterator
+
+import pytest
+
+from monitor import logs
+from monitor.logs import MASK, JsonFormatter, log_config
+
+
+@pytest.fixture
+def configured() -> Iterator[io.StringIO]:
+    """logs.configure() as the CLI runs it, writing to a buffer; logging restored afterwards."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level, logging.getLogger("apscheduler").level)
+    out = io.StringIO()
+    config = log_config("json")
+    config["handlers"]["main"]["stream"] = out
+    logging.config.dictConfig(config)
+    logs.install()
+    yield out
+    logs.uninstall()
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
+    logging.getLogger("apscheduler").setLevel(saved[2])
+
+
+def _events(out: io.StringIO) -> list[dict]:
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_json_lines_carry_the_event_fields_with_secrets_masked(configured: io.StringIO) -> None:
+    logging.getLogger("monitor.incidents.service").info(
+        "incident alert: %s",
+        "Acme",
+        extra={"brand": "Acme", "incident_id": 7, "url": "https://h/x?token=t0p"},
+    )
+    try:
+        raise RuntimeError("feed https://f.example/a?key=k3y failed")
+    except RuntimeError:
+        logging.getLogger("monitor.worker").exception("poll crashed")
+
+    alert, crash = _events(configured)
+    assert alert["message"] == "incident alert: Acme" and alert["level"] == "INFO"
+    assert alert["brand"] == "Acme" and alert["incident_id"] == 7
+    assert alert["url"] == f"https://h/x?token={MASK}"
+    assert alert["time"].endswith("+00:00") and alert["logger"] == "monitor.incidents.service"
+    assert "k3y" not in crash["exc"] and "RuntimeError" in crash["exc"]
+
+
+def test_scheduler_chatter_is_off_but_its_warnings_stay(configured: io.StringIO) -> None:
+    scheduler = logging.getLogger("apscheduler.executors.default")
+    scheduler.info('Job "Worker.tick (trigger: interval[0:00:01])" executed successfully')
+    scheduler.warning('Run time of job "Worker.tick" was missed by 0:00:03')
+    assert [e["message"] for e in _events(configured)] == [
+        'Run time of job "Worker.tick" was missed by 0:00:03'
+    ]
+
+
+def test_uvicorn_lines_go_through_the_same_handler(configured: io.StringIO) -> None:
+    logging.getLogger("uvicorn.access").info(
+        '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5", "GET", "/api/x?api_key=k1", "1.1", 200
+    )
+    (event,) = _events(configured)
+    assert event["logger"] == "uvicorn.access"
+    assert event["message"] == f'127.0.0.1:5 - "GET /api/x?api_key={MASK} HTTP/1.1" 200'
+
+
+def test_an_unknown_format_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="log format must be one of text, json, not 'yaml'"):
+        log_config("yaml")
+
+
+def test_the_formatter_alone_makes_one_line_per_record() -> None:
+    record = logging.makeLogRecord({"msg": "two\nlines", "name": "monitor", "levelname": "INFO"})
+    line = JsonFormatter().format(record)
+    assert "\n" not in line and json.loads(line)["message"] == "two\nlines"
