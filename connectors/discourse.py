@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from connectors.base import Connector, ConnectorError, FetchResult, Mention, PollState, RateLimited
+from connectors.base import Connector, ConnectorError, FetchResult, Gap, Mention, PollState, RateLimited
 from connectors.helpers import (
     dedupe,
     drain_cursor,
@@ -19,6 +20,10 @@ from connectors.helpers import (
     to_int,
 )
 from connectors.rss import http_url
+
+# /search.json answers 400 past page 10 (SearchController::PAGE_LIMIT): deeper results are reached
+# by narrowing the query with `before:<day>` (posts created before that midnight, site time = UTC).
+SEARCH_PAGE_LIMIT = 10
 
 
 class DiscourseConfig(BaseModel):
@@ -64,16 +69,20 @@ class DiscourseConnector(Connector[DiscourseConfig]):
                 "Api-Username": config.api_username or "",
             }
         items: list[dict[str, Any]] = []
-        # A backlog resumes where the last poll stopped: the next search page (new posts push older
-        # ones down, so it repeats some, never skips), or below the lowest post id read (latest).
-        resume = to_int(drain.get("resume"))
-        page_number = resume if config.query and resume else 1
-        before = None if config.query else resume
+        gaps: list[Gap] = []
+        # A backlog resumes where the last poll stopped: below the lowest post id read (latest
+        # posts), or at the next search page within the same `before:` day (new posts push older
+        # ones down, so a resumed page repeats some, never skips).
+        resume = drain.get("resume")
+        spot = resume if isinstance(resume, dict) else {}
+        page_number, day = to_int(spot.get("page")) or 1, spot.get("before")
+        newest = parse_datetime(spot.get("newest"))  # the newest post of this `before:` window
+        before = None if config.query else to_int(resume)
         done = False
         # Pages run newest to oldest; stop at the cursor (without one, read only the newest page).
         for _ in range(self.max_pages if state.cursor else 1):
             if config.query:
-                page, more = await self._search_page(client, config, headers, page_number)
+                page, more = await self._search_page(client, config, headers, page_number, day)
             else:
                 page, more = await self._latest_page(client, config, headers, before)
             fresh = [p for p in page if since is None or p["id"] > since]
@@ -81,22 +90,34 @@ class DiscourseConnector(Connector[DiscourseConfig]):
             items.extend(fresh)
             if page:
                 before = min(p["id"] for p in page)
+            if page_number == 1:
+                newest = max((t for p in page if (t := parse_datetime(p.get("created_at")))), default=None)
             page_number += 1
             if not more or len(fresh) < len(page) or not (new_ids or config.query):
                 done = True
                 break
+            if config.query and page_number > SEARCH_PAGE_LIMIT:
+                page_number, day, gap = _next_search_window(page, day, newest)
+                gaps.extend([gap] if gap else [])
+                if not page_number:
+                    done = True
+                    break
         items = dedupe(items, lambda p: p["id"])
         ids = [p["id"] for p in items] + [i for i in (to_int(drain.get("top")), since) if i is not None]
         top = max(ids, default=None)
         if not state.cursor or done:
-            return FetchResult(items=items, state=PollState(cursor=None if top is None else str(top)))
-        cursor = drain_cursor(hw, top=top, resume=page_number if config.query else before)
-        return FetchResult(items=items, state=PollState(cursor=cursor), more=True)
+            cursor = None if top is None else str(top)
+            return FetchResult(items=items, state=PollState(cursor=cursor), gaps=tuple(gaps))
+        where = {"page": page_number, "before": day, "newest": newest and newest.isoformat()}
+        where = where if config.query else before
+        cursor = drain_cursor(hw, top=top, resume=where)
+        return FetchResult(items=items, state=PollState(cursor=cursor), more=True, gaps=tuple(gaps))
 
     async def _search_page(
-        self, client: httpx.AsyncClient, config: DiscourseConfig, headers: dict, page: int
+        self, client: httpx.AsyncClient, config: DiscourseConfig, headers: dict, page: int, day: str | None
     ) -> tuple[list[dict[str, Any]], bool]:
-        params = {"q": f"{config.query} order:latest", "page": page}
+        term = f"{config.query} order:latest" + (f" before:{day}" if day else "")
+        params = {"q": term, "page": page}
         response = await self.request(
             client, "GET", f"{config.base_url}/search.json", params=params, headers=headers
         )
@@ -164,3 +185,27 @@ class DiscourseConnector(Connector[DiscourseConfig]):
             published_at=parse_datetime(raw.get("created_at")),
             raw=raw,
         )
+
+
+def _next_search_window(
+    page: list[dict[str, Any]], day: str | None, newest: datetime | None
+) -> tuple[int, str | None, Gap | None]:
+    """After page 10: page 1 of `before:<the day after the oldest post read>`, and any gap (page 0: stop).
+
+    `before:` takes whole days, so when the window's 10 pages did not reach back past a midnight
+    the rest of that day cannot be read: the search skips to the day before and records the gap.
+    """
+    oldest = min((t for p in page if (t := parse_datetime(p.get("created_at"))) is not None), default=None)
+    if oldest is None:  # no times to narrow by: the backlog ends here, and says so
+        return 0, day, Gap(reason="Discourse search stops at 10 pages and gave no post times to go on")
+    if newest is not None and newest.date() > oldest.date():
+        return 1, (oldest.date() + timedelta(days=1)).isoformat(), None
+    skip_to = oldest.date()
+    if day and skip_to >= date.fromisoformat(day):  # never widen the window again
+        skip_to = date.fromisoformat(day) - timedelta(days=1)
+    start = datetime.combine(skip_to, datetime.min.time(), tzinfo=UTC)
+    reason = (
+        "Discourse search stops at 10 pages (500 posts) and narrows only by whole days: "
+        "older posts of this span were not read"
+    )
+    return 1, skip_to.isoformat(), Gap(reason=reason, since=start, until=oldest)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ class FakeApi:
     config: dict[str, Any]
     path: str
     page_size: int
+    spacing = timedelta(seconds=1)  # between two items' times
 
     def __init__(self, start: datetime | None = None) -> None:
         self.start = start or datetime.now(UTC) - timedelta(days=1)
@@ -47,7 +49,7 @@ class FakeApi:
     def add(self, n: int) -> None:
         for _ in range(n):
             self.count += 1
-            self.items.insert(0, self.make(self.count, self.start + timedelta(seconds=self.count)))
+            self.items.insert(0, self.make(self.count, self.start + self.spacing * self.count))
 
     def make(self, n: int, at: datetime) -> dict[str, Any]:
         raise NotImplementedError
@@ -176,22 +178,29 @@ class DiscourseApi(FakeApi):
 
 
 class DiscourseSearchApi(DiscourseApi):
+    """search.json?q=<terms> order:latest [before:YYYY-MM-DD]&page=N: 50 a page, 400 past page 10."""
+
     slug, path = "discourse", "/search.json"
     config = {"base_url": "https://forum.example.com", "query": "acme"}
+    spacing = timedelta(minutes=5)  # a busy forum: under 500 posts a day, so before: can narrow
 
     def answer(self, request: httpx.Request) -> httpx.Response:
         page_no = int(request.url.params.get("page", 1))
-        page = self.items[(page_no - 1) * self.page_size : page_no * self.page_size]
-        more = page_no * self.page_size < len(self.items)
-        posts = [
-            {k: v for k, v in i.items() if k in ("id", "username", "created_at", "topic_id")}
-            | {"blurb": i["cooked"], "post_number": 1}
-            for i in page
-        ]
+        if page_no > 10:  # SearchController::PAGE_LIMIT
+            body = {
+                "errors": ["page parameter must not be greater than 10"],
+                "error_type": "invalid_parameters",
+            }
+            return httpx.Response(400, json=body)
+        match = re.search(r"before:(\d{4}-\d{2}-\d{2})", request.url.params["q"])
+        rows = [i for i in self.items if not match or i["created_at"] < match[1]]
+        page = rows[(page_no - 1) * self.page_size : page_no * self.page_size]
+        more = page_no * self.page_size < len(rows)
+        keep = ("id", "username", "created_at", "topic_id")
+        posts = [{k: i[k] for k in keep} | {"blurb": i["cooked"], "post_number": 1} for i in page]
         topics = [{"id": page[0]["topic_id"], "slug": "t", "title": "T"}] if page else []
-        return _json(
-            {"posts": posts, "topics": topics, "grouped_search_result": {"more_full_page_results": more}}
-        )
+        grouped = {"more_full_page_results": more}
+        return _json({"posts": posts, "topics": topics, "grouped_search_result": grouped})
 
 
 class LemmyApi(FakeApi):

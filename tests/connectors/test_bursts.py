@@ -9,7 +9,7 @@ import pytest
 
 from connectors.base import Connector, FetchResult, PollState
 from connectors.registry import CONNECTORS, validate_config
-from tests.connectors.burst_apis import FAKE_APIS, FakeApi, XApi
+from tests.connectors.burst_apis import FAKE_APIS, DiscourseSearchApi, FakeApi, XApi
 
 BURST_PAGES = 20
 
@@ -91,3 +91,35 @@ async def test_x_cursor_older_than_the_search_window_records_the_gap():
     assert gap.until is not None and now - timedelta(days=7) < gap.until < now - timedelta(days=6)
     assert old_cursor is not None and not result.more
     assert len(store.ids) == 2 + 3 * api.page_size  # everything in the window was read
+
+
+async def test_discourse_search_past_10_pages_in_one_day_records_the_gap():
+    """search.json stops at page 10 and before: takes whole days: the rest of that day is a gap."""
+    day = datetime.now(UTC).replace(hour=1, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    api = DiscourseSearchApi(start=day)
+    api.spacing = timedelta(seconds=30)  # 1,003 posts within 9 hours of one day
+    store = Store(api)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(api.handler)) as client:
+        api.add(3)
+        await store.poll(client)
+        api.add(20 * api.page_size)
+        for _ in range(10):
+            result = await store.poll(client)
+            if not result.more:
+                break
+    assert not result.more
+    [gap] = [g for poll in store.polls for g in poll.gaps]
+    assert "10 pages" in gap.reason and gap.since == day.replace(hour=0)
+    newest_500 = {str(i["id"]) for i in api.items[:500]}
+    assert newest_500 <= store.ids and gap.until is not None
+    unread = api.ids() - store.ids
+    # exactly the posts older than the oldest read on that day, and every one is inside the gap
+    assert unread and all(day <= _created(api, i) < gap.until for i in unread)
+    # page 10 was the deepest asked for, and the day's 10 pages were not read twice to find that out
+    pages = [int(r.url.params.get("page", 1)) for r in api.data_requests()]
+    assert max(pages) == 10 and len(pages) <= 1 + 10 + 1
+
+
+def _created(api: FakeApi, external_id: str) -> datetime:
+    [item] = [i for i in api.items if api.external_id(i) == external_id]
+    return datetime.fromisoformat(item["created_at"].replace("Z", "+00:00"))
