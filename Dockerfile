@@ -1,10 +1,11 @@
 FROM python:3.11-slim
 WORKDIR /app
-COPY pyproject.toml README.md alembic.ini ./
+COPY pyproject.toml setup.py README.md alembic.ini ./
 COPY monitor ./monitor
 COPY connectors ./connectors
 COPY alembic ./alembic
-RUN pip install --no-cache-dir -e . && useradd --create-home monitor
+# a real install, not editable: the migrations ship inside the package (setup.py)
+RUN pip install --no-cache-dir . && useradd --create-home monitor
 USER monitor
 ENV MONITOR_CONFIG=/config/monitor.toml
 EXPOSE 8000

@@ -98,7 +98,10 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
-ALEMBIC_DIR = Path(__file__).resolve().parent.parent / "alembic"
+# A wheel carries the migrations as monitor/migrations (setup.py); a checkout has them at the top.
+_PACKAGED = Path(__file__).resolve().parent / "migrations"
+_CHECKOUT = Path(__file__).resolve().parent.parent / "alembic"
+ALEMBIC_DIR = _PACKAGED if (_PACKAGED / "env.py").is_file() else _CHECKOUT
 
 
 def alembic_config(url: str) -> Any:
