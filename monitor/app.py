@@ -18,6 +18,7 @@ from monitor.config import AppConfig
 from monitor.db import make_engine, make_session_factory
 from monitor.deps import require_api_key
 from monitor.health import database_error, healthz
+from monitor.heavy_reads import install_heavy_read_errors, open_heavy_reads
 from monitor.http import make_client
 from monitor.incidents.routes import router as incidents_router
 from monitor.mentions.routes import router as mentions_router
@@ -40,6 +41,7 @@ def _lifespan(
         eng = engine or make_engine(get_settings().database_url or config.database.url)
         app.state.engine = eng
         app.state.session_factory = make_session_factory(eng)
+        heavy = open_heavy_reads(app, eng, config.database)  # search, trends, CSV: their own pool
         app.state.http = make_client(config.worker)
         app.state.worker = None
         try:
@@ -53,6 +55,8 @@ def _lifespan(
             if app.state.worker is not None:
                 await app.state.worker.stop()
             await app.state.http.aclose()
+            if heavy is not eng:
+                heavy.dispose()
             if own_engine:
                 eng.dispose()
 
@@ -84,6 +88,7 @@ def create_app(config: AppConfig, *, engine: Engine | None = None, run_worker: b
 
     app.add_api_route("/healthz", healthz, methods=["GET"], tags=["health"], responses=HEALTH_ERRORS)
     app.add_exception_handler(SQLAlchemyError, database_error)
+    install_heavy_read_errors(app)  # a cancelled slow read or a full pool: 503, not 500
     mount_metrics(app)  # GET /metrics (API keys when configured) and request timing
 
     api = APIRouter(prefix="/api", dependencies=[Depends(require_api_key)], responses=API_ERRORS)

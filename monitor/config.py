@@ -78,6 +78,16 @@ class ApiConfig(_Strict):
 
 class DatabaseConfig(_Strict):
     url: str = "sqlite:///monitor.db"
+    heavy_query_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        le=600,
+        description="Seconds a search, trends or CSV-export query may run on PostgreSQL before it is "
+        "cancelled and answered 503 (SQLite has no statement timeout).",
+    )
+    heavy_pool_size: int = Field(
+        default=3, ge=1, le=50, description="Connections per API process for those slow reads."
+    )
 
 
 class WorkerConfig(_Strict):

@@ -79,6 +79,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+def make_heavy_engine(url: str, *, timeout_seconds: float, pool_size: int) -> Engine:
+    """A second, small pool for reads that can run long (search, trends, CSV export).
+
+    Its own connections, so a burst of slow queries waits on this pool and never on the one
+    /healthz, the dashboard and writes use; on PostgreSQL each statement is cancelled after
+    `timeout_seconds` (SQLSTATE 57014). SQLite has no statement timeout: there the pool only
+    keeps the slow reads off the main pool's connections (WAL lets both read at once).
+    """
+    # a request that finds every heavy connection busy fails fast instead of queueing behind them
+    kwargs: dict[str, Any] = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": 2}
+    if not url.startswith("sqlite"):
+        ms = max(1, round(timeout_seconds * 1000))
+        kwargs["connect_args"] = {"options": f"-c statement_timeout={ms}"}
+    return make_engine(url, **kwargs)
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit (the caller owns the commit)."""
     return sessionmaker(engine, expire_on_commit=False)

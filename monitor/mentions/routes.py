@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 
 from monitor.db import utcnow
 from monitor.deps import CallerDep, SessionDep
+from monitor.heavy_reads import ListSessionDep
 from monitor.mentions.labels import add_label
 from monitor.mentions.queries import get_mention, list_mentions
 from monitor.mentions.schemas import LabelBody, MentionFilters, MentionRead, ReplyBody
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/mentions", tags=["mentions"])
 
 
 @router.get("", response_model=Page[MentionRead])
-def get_mentions(session: SessionDep, filters: Annotated[MentionFilters, Query()]) -> Page[MentionRead]:
+def get_mentions(session: ListSessionDep, filters: Annotated[MentionFilters, Query()]) -> Page[MentionRead]:
     """Mentions, newest first; follow `next_cursor` for older ones."""
     return list_mentions(session, filters=filters)
 

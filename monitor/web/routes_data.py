@@ -18,6 +18,7 @@ from starlette.datastructures import QueryParams
 
 from monitor.db import session_scope, utcnow
 from monitor.deps import SessionDep
+from monitor.heavy_reads import HeavySessionDep, ListSessionDep
 from monitor.mentions.schemas import MentionRead
 from monitor.replies.service import reply_stats
 from monitor.schemas import MAX_ID, decode_cursor, to_utc
@@ -113,7 +114,7 @@ def parse_filters(params: QueryParams, *, now: datetime) -> MentionQuery:
 
 
 @router.get("/mentions")
-def mentions_page(request: Request, session: SessionDep, who: ViewerDep) -> Response:
+def mentions_page(request: Request, session: ListSessionDep, who: ViewerDep) -> Response:
     ctx = page_context(request, session, who, title="Mentions", nav="mentions")
     f = parse_filters(request.query_params, now=ctx["now"])
     items, next_cursor = search_mentions(session, f, limit=PAGE_SIZE)
@@ -191,7 +192,7 @@ def mentions_csv(request: Request, who: ViewerDep) -> Response:
     """Every mention matching the filters (not just one page), streamed in keyset batches."""
     f = parse_filters(request.query_params, now=utcnow())
     f.cursor = None
-    factory = request.app.state.session_factory
+    factory = request.app.state.heavy_session_factory  # slow reads' pool, with their time limit
 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
@@ -230,7 +231,7 @@ def trends_page(request: Request, session: SessionDep, who: ViewerDep, range: st
 
 
 @router.get("/trends.json")
-def trends_json(request: Request, session: SessionDep, who: ViewerDep, range: str = "24h") -> Response:
+def trends_json(request: Request, session: HeavySessionDep, who: ViewerDep, range: str = "24h") -> Response:
     data = trends(session, range_key=range if range in RANGES else "24h", now=utcnow())
     return secure(request, JSONResponse(data))
 
