@@ -47,6 +47,7 @@ def test_sources_show_schedule_and_health(client, seed):
         "interval": 960,
         "last_fetched": 20,
         "last_new": 3,
+        "gaps": [],
     }
     assert items[1]["state"] == "new"
     assert items[1]["interval"] == 300
