@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -69,7 +70,9 @@ def create_app(config: AppConfig, *, engine: Engine | None = None, run_worker: b
     # only hashes from here on: the app keeps neither the keys nor a config holding them
     api_config = config.api.model_copy(update={"api_keys": [], "api_key_hashes": list(hashes)})
     config = config.model_copy(update={"api": api_config})
-    app = FastAPI(
+    # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from the package, not from a CDN
+    app = FastAPIOffline(
+        static_url="/docs-static",
         title="Brand monitor",
         summary="Mentions of your brands, scored and grouped into incidents.",
         version="0.1.0",
