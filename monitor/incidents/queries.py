@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from monitor.alerts.queries import incident_deliveries
 from monitor.brands.models import Brand
 from monitor.incidents.models import Incident
 from monitor.incidents.schemas import IncidentDetail, IncidentFilters, IncidentRead
-from monitor.mentions.queries import incident_timeline
+from monitor.mentions.queries import id_by_name, incident_timeline
 from monitor.schemas import Page, decode_cursor, encode_cursor
 
 ACTIVE = ("open", "acknowledged")
@@ -31,16 +31,18 @@ def list_incidents(session: Session, *, filters: IncidentFilters) -> Page[Incide
     elif filters.status is not None:
         stmt = stmt.where(Incident.status == filters.status)
     if filters.brand is not None:
-        stmt = stmt.where(Brand.name == filters.brand)
+        # resolved first, so the filter is on the indexed incidents.brand_id; unknown: an empty page
+        brand_id = id_by_name(session, Brand.name, filters.brand)
+        if brand_id is None:
+            return Page[IncidentRead](items=[], next_cursor=None)
+        stmt = stmt.where(Incident.brand_id == brand_id)
     if filters.category is not None:
         stmt = stmt.where(Incident.category == filters.category)
     by_severity = filters.status == "active"
     if filters.cursor is not None:
         severity, last_seen, last_id = decode_cursor(filters.cursor, int, datetime, int)
-        after_seen = or_(
-            Incident.last_seen_at < last_seen,
-            and_(Incident.last_seen_at == last_seen, Incident.id < last_id),
-        )
+        # a row value, an index condition like the mentions cursor; severity sorts the other way
+        after_seen = tuple_(Incident.last_seen_at, Incident.id) < (last_seen, last_id)
         if by_severity:
             after_seen = or_(Incident.severity > severity, and_(Incident.severity == severity, after_seen))
         stmt = stmt.where(after_seen)

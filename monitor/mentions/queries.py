@@ -33,7 +33,7 @@ def _base() -> Select[tuple[Mention, str, str]]:
     )
 
 
-def _id_of(session: Session, column: Any, name: str) -> int | None:
+def id_by_name(session: Session, column: Any, name: str) -> int | None:
     """The id of the brand or source called `name`, or None when there is none."""
     return session.execute(select(column.table.c.id).where(column == name)).scalar_one_or_none()
 
@@ -107,7 +107,7 @@ def list_mentions(session: Session, *, filters: MentionFilters) -> Page[MentionR
         (filters.source, Source.name, Mention.source_id),
     ):
         if name is not None:
-            found = _id_of(session, column, name)
+            found = id_by_name(session, column, name)
             if found is None:
                 return Page[MentionRead](items=[], next_cursor=None)
             stmt = stmt.where(id_column == found)

@@ -123,3 +123,39 @@ def test_postgres_deep_cursor_is_an_index_condition(client, seed, engine, statem
     # the cursor bound is where the index scan starts, not a filter applied to every row before it
     bound = re.compile(r"Index Cond: \(ROW\((mentions\.)?published_at, (mentions\.)?id\) < ROW\(")
     assert bound.search(plan), plan
+
+
+def test_incident_brand_filter_resolves_the_name_first(client, seed, statements):
+    acme, zeta = seed.brand("Acme"), seed.brand("Zeta")
+    mine = seed.incident(acme)
+    seed.incident(zeta)
+    seed.session.commit()
+    assert client.get("/api/incidents", params={"brand": "Nobody"}).json() == {
+        "items": [],
+        "next_cursor": None,
+    }
+    statements.clear()
+    items = client.get("/api/incidents", params={"brand": "Acme"}).json()["items"]
+    assert [(i["id"], i["brand"]) for i in items] == [(mine.id, "Acme")]
+    main = [s for s, _ in statements if "FROM incidents" in s and "ORDER BY" in s]
+    assert main and "incidents.brand_id =" in main[0] and "brands.name =" not in main[0]
+
+
+@pytest.mark.parametrize("status", [None, "active"])
+def test_incident_cursor_walks_ties_on_last_seen_once_in_order(client, seed, status):
+    acme = seed.brand("Acme")
+    for n in range(9):
+        seed.incident(acme, severity=1 + n % 2, last_seen_at=NOW - timedelta(hours=n // 4))
+    seed.session.commit()
+    params: dict[str, Any] = {"status": status} if status else {}
+    expected = [i["id"] for i in client.get("/api/incidents", params=params | {"limit": 50}).json()["items"]]
+    seen, cursor = [], None
+    while True:
+        body = client.get(
+            "/api/incidents", params=params | {"limit": 2} | ({"cursor": cursor} if cursor else {})
+        )
+        seen += [i["id"] for i in body.json()["items"]]
+        cursor = body.json()["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == expected and len(seen) == 9
