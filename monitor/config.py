@@ -288,12 +288,31 @@ class DetectorConfig(_Strict):
     )
 
 
+class RetentionConfig(_Strict):
+    """How long data is kept (monitor/retention.py); the worker applies it in small batches."""
+
+    mentions_days: int | None = Field(
+        default=None, ge=1, description="Delete mentions older than this (off: keep every mention)."
+    )
+    raw_days: int | None = Field(
+        default=30, ge=1, description="Empty the fetched payload (`raw`) of mentions stored longer ago."
+    )
+    every_minutes: float = Field(default=60, gt=0, description="How often the worker prunes.")
+    batch_size: int = Field(default=1000, ge=1, le=100_000, description="Rows per short transaction.")
+    max_batches: int = Field(default=50, ge=1, description="Batches per run; the rest waits for the next.")
+
+    @property
+    def enabled(self) -> bool:
+        return self.mentions_days is not None or self.raw_days is not None
+
+
 class AppConfig(_Strict):
     api: ApiConfig = ApiConfig()
     detector: DetectorConfig = DetectorConfig()
     database: DatabaseConfig = DatabaseConfig()
     worker: WorkerConfig = WorkerConfig()
     alerts: AlertPolicyConfig = AlertPolicyConfig()
+    retention: RetentionConfig = RetentionConfig()
     slack: SlackAppConfig | None = Field(default=None, description="Act on incidents from Slack.")
     brands: list[BrandConfig] = Field(default_factory=list)
     sources: list[SourceConfig] = Field(default_factory=list)

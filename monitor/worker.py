@@ -28,6 +28,7 @@ from monitor.db import session_scope, utcnow
 from monitor.http import make_client
 from monitor.metrics import timed_poll
 from monitor.pipeline import Pipeline, PollCancelled, normalize_all
+from monitor.retention import Retention
 from monitor.secrets import with_configured_options
 from monitor.sources import service as sources
 from monitor.sync import sync_config
@@ -89,6 +90,7 @@ class Worker:
         self._stopping = threading.Event()
         self._polling: set[int] = set()  # source ids whose poll is in flight (the heartbeat renews them)
         self.pipeline = Pipeline(config)
+        self.retention = Retention(config.retention)  # run by maintain(), at most hourly
         self.scheduler: AsyncIOScheduler | None = None
         self._tasks: set[asyncio.Task[PollOutcome]] = set()
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -214,6 +216,8 @@ class Worker:
             # reminders and digests (monitor/alerts/periodic.py), in their own transaction
             with self._writing(), session_scope(self.session_factory) as session:
                 periodic_alerts(session, config=self.config, now=utcnow())
+            # retention: small batches, each taking the write lock on its own (monitor/retention.py)
+            self.retention.run(self.session_factory, now=utcnow(), lock=self._writing)
 
         try:
             await asyncio.to_thread(run)
