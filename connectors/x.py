@@ -111,6 +111,11 @@ class XConnector(Connector[XConfig]):
         top = _newest([*ids, str(drain["top"])] if drain.get("top") else ids)
         if not state.cursor or done:
             cursor = _newest([*ids, *([top] if top else []), *([hw] if hw else [])])
+            if cursor and _id_time(cursor) < window_start + _QUIET_MARGIN:
+                # A quiet query's newest post ages out of the window although every poll saw all
+                # there was: this poll read up to now, so the cursor moves to an id of an hour ago
+                # (a margin for indexing), and a week without posts is not reported as a gap.
+                cursor = _newest([cursor, _id_at(datetime.now(UTC) - _SETTLE)])
             return FetchResult(
                 items=items, state=PollState(cursor=cursor), pause_seconds=pause, gaps=tuple(gaps)
             )
@@ -171,6 +176,8 @@ class XConnector(Connector[XConfig]):
 # Recent search covers the last 7 days; ask from a little later so a slow poll is not refused.
 _WINDOW = timedelta(days=7)
 _WINDOW_MARGIN = timedelta(minutes=5)
+_QUIET_MARGIN = timedelta(days=1)  # a cursor this close to the window's start is moved up
+_SETTLE = timedelta(hours=1)
 _TWEPOCH_MS = 1288834974657  # ids are snowflakes: milliseconds since this epoch, shifted 22 bits
 
 
@@ -180,6 +187,11 @@ def _id_key(post_id: str) -> tuple[int, str]:
 
 def _newest(ids: list[str]) -> str | None:
     return max(ids, key=_id_key) if ids else None
+
+
+def _id_at(when: datetime) -> str:
+    """The lowest post id created at this time (since_id compares ids, which are times)."""
+    return str((int(when.timestamp() * 1000) - _TWEPOCH_MS) << 22)
 
 
 def _id_time(post_id: str) -> datetime:

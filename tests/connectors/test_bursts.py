@@ -78,19 +78,34 @@ async def test_x_cursor_older_than_the_search_window_records_the_gap():
     store = Store(api)
     async with httpx.AsyncClient(transport=httpx.MockTransport(api.handler)) as client:
         api.add(2)
-        await store.poll(client)
-        old_cursor = store.state.cursor
-        api.start = now - timedelta(hours=1)  # the source was down for 9 days; then 3 pages arrive
+        store.state = PollState(cursor=api.items[0]["id"])  # the last poll, 9 days ago: then an outage
+        api.start = now - timedelta(hours=1)
         api.add(3 * api.page_size)
         result = await store.poll(client)
-    request = api.data_requests()[-1]
+        again = await store.poll(client)
+    request = api.data_requests()[0]
     assert "since_id" not in request.url.params and request.url.params["start_time"]
     [gap] = result.gaps
     assert "7 days" in gap.reason
     assert gap.since is not None and gap.since < now - timedelta(days=8)
     assert gap.until is not None and now - timedelta(days=7) < gap.until < now - timedelta(days=6)
-    assert old_cursor is not None and not result.more
-    assert len(store.ids) == 2 + 3 * api.page_size  # everything in the window was read
+    assert not result.more and len(store.ids) == 3 * api.page_size  # everything in the window read
+    assert again.items == [] and again.gaps == ()  # found once, not at every poll
+
+
+async def test_x_quiet_query_is_not_a_gap():
+    """A query with no post for over 7 days saw everything at each poll: its cursor keeps up."""
+    now = datetime.now(UTC)
+    api = XApi(start=now - timedelta(days=6, hours=12))
+    store = Store(api)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(api.handler)) as client:
+        api.add(2)
+        first = await store.poll(client)
+        later = await store.poll(client)
+    # the newest post is 6.5 days old: the cursor moved up to an hour ago, so a week on it is
+    # still inside the window, and the next poll asks since_id (no start_time, no gap)
+    assert first.state.cursor is not None and int(first.state.cursor) > int(api.items[0]["id"])
+    assert "since_id" in api.data_requests()[-1].url.params and not later.gaps and later.items == []
 
 
 async def test_discourse_search_past_10_pages_in_one_day_records_the_gap():

@@ -78,7 +78,9 @@ async def test_a_gap_is_recorded_on_the_source_and_shown_in_the_api_and_dashboar
         try:
             api.add(2)
             await worker.poll_once()
-            api.start = now - timedelta(hours=1)  # a 9-day outage of the source, then a burst
+            with session_scope(session_factory) as s:  # that poll ran 9 days ago: then an outage
+                s.scalars(select(Source)).one().cursor = api.items[0]["id"]
+            api.start = now - timedelta(hours=1)
             api.add(150)
             [outcome] = await worker.poll_once(["src"])
             [again] = await worker.poll_once(["src"])  # the cursor is in the window now: no new gap
