@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from monitor.app import create_app
 from monitor.config import load_config
+from monitor.logs import log_config
 from monitor.settings import get_settings
 
 # What each worker process needs to build the same app: the file to load and the listen overrides.
@@ -32,6 +33,8 @@ def serve_api_workers(*, config_path: Path | None, host: str, port: int, workers
         port=port,
         workers=workers,
         log_level="info",
+        # each process masks secrets and writes --log-format, configured from this dict alone
+        log_config=log_config(),
         lifespan="on",
     )
 
