@@ -47,7 +47,11 @@ class Explainer:
             elif not negated:
                 (out.hits if found else out.missing).append(label)
         out.handle = next((h for h in self._handles if _has_handle(doc, h)), None)
-        out.excluded_by = [label for label, negated, test in self._exclude if test(doc) != negated]
+        out.excluded_by = [
+            f"NOT {label}" if negated else label
+            for label, negated, test in self._exclude
+            if test(doc) != negated
+        ]
         return out
 
 

@@ -85,6 +85,7 @@ Node = Phrase | Not | And | Or | Near | Field | Title | Case
 # A word with '?' wildcards: letters, digits, '_' and '?', maybe a leading @ or #.
 _SINGLE = re.compile(r"[@#]?[\w?]*\w[\w?]*")
 _WORD_PIECE = re.compile(r"\w*")
+_NESTED = re.compile(r"[A-Za-z]+:")
 _HOST = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*")
 _LANG = re.compile(r"[a-z]{2,3}")
 _EXAMPLE = {
@@ -283,6 +284,8 @@ class _Parser:
         grouped = not value and nxt.position == at and nxt.kind == "(" and tok.name == "title"
         if not (value or quoted or grouped):
             raise self.error(f"'{tok.name}:' needs a value right after it, like {_EXAMPLE[tok.name]}", at)
+        if value and _NESTED.match(value):
+            raise self.error(f"operators do not nest: {tok.text!r}", at)
         if tok.name == "title":
             child = self.primary(tok) if not value else self.term(Token("TERM", value, at))
             return Title(child, tok.position)

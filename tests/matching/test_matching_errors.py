@@ -69,6 +69,7 @@ MALFORMED = [
     ("site:reddit.com NEAR/2 acme", 0, "NEAR/n needs terms"),
     ('acme site:"reddit.com"~2', 10, "'~' does not apply to site:"),
     # '?' is one letter inside a plain word.
+    ("title:site:acme.com", 6, "operators do not nest"),
     ("a?-b", 1, "'?' only goes inside a plain word"),
     ("acme.com/page?id=3", 13, "quote the text"),
     # Only negatives would match nearly every mention.

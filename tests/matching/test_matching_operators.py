@@ -3,6 +3,7 @@
 import pytest
 
 from monitor.matching import BrandMatcher, BrandRule, Subject, compile_query
+from monitor.matching.explain import Explainer
 
 REDDIT = Subject(
     "Acme lost my order",
@@ -148,3 +149,28 @@ def test_exclusion_can_use_fields() -> None:
 def test_a_bare_string_is_a_mention_without_fields() -> None:
     assert compile_query("acme").matches("acme")
     assert not compile_query("acme site:reddit.com").matches("acme")
+
+
+def test_explanation_names_a_negative_exclusion_as_such() -> None:
+    explainer = Explainer("helzberg", exclude="NOT ring*")
+    why = explainer.explain("helzberg necklace")
+    assert (why.matched, why.hits, why.excluded_by) == (False, ["helzberg"], ["NOT ring*"])
+    assert explainer.explain("helzberg rings").matched
+
+
+@pytest.mark.parametrize(
+    ("query", "text", "hits", "blocked"),
+    [
+        (
+            "(refund OR return) NEAR/2 helzberg -job*",
+            "helzberg return jobs",
+            ["(refund OR return) NEAR/2 helzberg"],
+            ["job*"],
+        ),
+        ('"acme refund"~3 e-bike', "acme refund e-bike", ['"acme refund"~3', "e-bike"], []),
+        ("title:(a OR b) case:Acme", Subject("Acme", title="a"), ["title:(a OR b)", "case:Acme"], []),
+    ],
+)
+def test_explanation_labels_parts_as_written(query, text, hits, blocked) -> None:
+    why = Explainer(query).explain(text)
+    assert (why.hits, why.blocked_by) == (hits, blocked)
