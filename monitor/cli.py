@@ -18,6 +18,7 @@ from monitor.logs import configure as configure_logging
 from monitor.logs import install as install_log_redaction
 from monitor.logs import log_config, redact
 from monitor.logs import set_format as set_log_format
+from monitor.metrics import serve_worker_metrics
 from monitor.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Brand-mention monitor.")
@@ -183,7 +184,21 @@ def _make_worker(cfg: AppConfig):
 
 
 @app.command()
-def worker(config: ConfigOpt = None) -> None:
+def worker(
+    config: ConfigOpt = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            "--metrics-port",
+            min=1,
+            max=65535,
+            help="Serve this worker's /metrics (polls, latency, liveness) on this port.",
+        ),
+    ] = None,
+    metrics_host: Annotated[
+        str, typer.Option("--metrics-host", help="Listen address for --metrics-port.")
+    ] = "127.0.0.1",
+) -> None:
     """Run the scheduler only: poll sources, deliver alerts (run as many as you like on PostgreSQL)."""
     cfg = _config(config)
     _require_schema(cfg)  # before logging: alembic's INFO lines would bury the one line
@@ -198,6 +213,8 @@ def worker(config: ConfigOpt = None) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await w.start()
+        if metrics_port is not None:
+            serve_worker_metrics(w, host=metrics_host, port=metrics_port)
         typer.echo(f"worker {w.worker_id} running", err=True)
         await stop.wait()
         await w.stop()

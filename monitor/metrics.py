@@ -14,11 +14,19 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Awaitable, Iterator
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import REGISTRY, Collector
@@ -69,6 +77,27 @@ async def timed_poll(kind: str, poll: Awaitable[_T]) -> _T:
     outcome = await poll
     observe_poll(kind, seconds=time.perf_counter() - start, new=outcome.new, error=outcome.error)
     return outcome
+
+
+WORKER_ALIVE = Gauge(
+    "monitor_worker_alive_timestamp_seconds",
+    "When the worker's event loop last ran its liveness job (Unix time): a healthcheck reads its age.",
+)
+ALIVE_SECONDS = 10
+
+
+async def _alive() -> None:
+    # a coroutine: it runs on the worker's event loop, so a blocked loop stops the clock
+    WORKER_ALIVE.set_to_current_time()
+
+
+def serve_worker_metrics(worker: Any, *, host: str, port: int) -> None:
+    """Serve this worker's /metrics on host:port and keep its liveness gauge fresh (after start())."""
+    start_http_server(port, addr=host)
+    WORKER_ALIVE.set_to_current_time()
+    worker.scheduler.add_job(
+        _alive, "interval", seconds=ALIVE_SECONDS, id="alive", max_instances=1, coalesce=True
+    )
 
 
 def observe_poll(kind: str, *, seconds: float, new: int, error: str | None) -> None:
