@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -20,6 +21,12 @@ from tests.connectors.burst_apis import FakeApi, StackExchangeApi, XApi
 
 BRANDS = [{"name": "Acme", "query": "acme"}]
 BURST_PAGES = 4
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
+    """Both backends: the gaps column is JSON on SQLite and JSONB on PostgreSQL."""
+    return sqlite_url if request.param == "sqlite" else request.getfixturevalue("pg_url")
 
 
 def _source(factory: Any) -> Source:
