@@ -87,8 +87,9 @@ def make_heavy_engine(url: str, *, timeout_seconds: float, pool_size: int) -> En
     `timeout_seconds` (SQLSTATE 57014). SQLite has no statement timeout: there the pool only
     keeps the slow reads off the main pool's connections (WAL lets both read at once).
     """
-    # a request that finds every heavy connection busy fails fast instead of queueing behind them
-    kwargs: dict[str, Any] = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": 2}
+    # a request waits for a connection at most as long as one query may run, then answers 503;
+    # 2 s was too short: under 50 clients on 2 cores a quarter of searches got a 503 (bench_api.py)
+    kwargs: dict[str, Any] = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": timeout_seconds}
     if not url.startswith("sqlite"):
         ms = max(1, round(timeout_seconds * 1000))
         kwargs["connect_args"] = {"options": f"-c statement_timeout={ms}"}

@@ -44,7 +44,7 @@ def test_search_answers_the_same_on_the_heavy_pool(client, world):
 
 
 def test_search_waits_on_its_own_pool_not_the_one_healthz_and_lists_use(make_client, world):
-    client = make_client(database={"heavy_pool_size": 1})
+    client = make_client(database={"heavy_pool_size": 1, "heavy_query_timeout": 0.5})
     held = client.app.state.heavy_engine.connect()  # the only heavy connection, busy
     try:
         assert client.get("/healthz").status_code == 200
@@ -84,7 +84,7 @@ def test_the_time_limit_must_be_positive(make_config):
 
 @pytest.mark.parametrize("path", ["/trends.json?range=30d", "/mentions?q=refund"])
 def test_dashboard_trends_and_search_use_the_heavy_pool(make_client, world, path):
-    client = make_client(database={"heavy_pool_size": 1})
+    client = make_client(database={"heavy_pool_size": 1, "heavy_query_timeout": 0.5})
     held = client.app.state.heavy_engine.connect()
     try:
         assert client.get("/").status_code == 200  # the dashboard's other pages are not held up
@@ -96,7 +96,7 @@ def test_dashboard_trends_and_search_use_the_heavy_pool(make_client, world, path
 
 
 def test_csv_export_reads_on_the_heavy_pool(make_client, world):
-    client = make_client(database={"heavy_pool_size": 1})
+    client = make_client(database={"heavy_pool_size": 1, "heavy_query_timeout": 0.5})
     held = client.app.state.heavy_engine.connect()
     try:
         # the stream has started when the session first queries: the error cannot become a 503

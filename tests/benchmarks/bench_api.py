@@ -250,6 +250,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="`monitor api --workers`")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--api-log", type=Path, help="keep the server's log in this file")
     args = parser.parse_args()
 
     name = f"bench_api_{uuid.uuid4().hex[:10]}"
@@ -267,7 +268,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             config = Path(tmp) / "monitor.toml"
             config.write_text(f'[database]\nurl = "{url}"\n')
-            log = open(Path(tmp) / "api.log", "wb")  # noqa: SIM115
+            log = open(args.api_log or Path(tmp) / "api.log", "wb")  # noqa: SIM115
             env = {
                 k: v for k, v in os.environ.items() if not k.startswith("MONITOR_") and k != "DATABASE_URL"
             }
