@@ -63,21 +63,22 @@ class XConnector(Connector[XConfig]):
         }
         gaps: list[Gap] = []
         window_start = datetime.now(UTC) - _WINDOW
+        resume = str(drain["resume"]) if drain.get("resume") else None
+        if resume and _id_time(resume) < window_start + _WINDOW_MARGIN:
+            # The rest of an unfinished backlog fell out of the window (no poll for days): it cannot
+            # be read any more. Say so, and start again from the newest, down to the burst's top.
+            lost = Gap(reason=_WINDOW_GAP, since=_id_time(hw) if hw else None, until=_id_time(resume))
+            cursor = str(drain.get("top") or hw or "") or None
+            return FetchResult(items=[], state=PollState(cursor=cursor), more=True, gaps=(lost,))
         if hw and _id_time(hw) < window_start:
             # Recent search answers 400 for a since_id older than its 7-day window: read the whole
             # window instead and say which span could not be reached.
-            gaps.append(
-                Gap(
-                    reason="X recent search reaches back only 7 days; posts older than that were not read",
-                    since=_id_time(hw),
-                    until=window_start + _WINDOW_MARGIN,
-                )
-            )
+            gaps.append(Gap(reason=_WINDOW_GAP, since=_id_time(hw), until=window_start + _WINDOW_MARGIN))
             params["start_time"] = iso_seconds(window_start + _WINDOW_MARGIN)
         elif hw:
             params["since_id"] = hw
-        if drain.get("resume"):
-            params["until_id"] = str(drain["resume"])  # exclusive: go on below the oldest post read
+        if resume:
+            params["until_id"] = resume  # exclusive: go on below the oldest post read
         headers = {"Authorization": f"Bearer {config.bearer_token.get_secret_value()}"}
         items: list[dict[str, Any]] = []
         pause = None
@@ -119,9 +120,9 @@ class XConnector(Connector[XConfig]):
             return FetchResult(
                 items=items, state=PollState(cursor=cursor), pause_seconds=pause, gaps=tuple(gaps)
             )
-        resume = min(ids, key=_id_key) if ids else drain.get("resume")
+        below = min(ids, key=_id_key) if ids else resume
         floor = None if gaps else hw  # the window's start is the floor now: the gap is recorded once
-        cursor = drain_cursor(floor, top=top, resume=resume)
+        cursor = drain_cursor(floor, top=top, resume=below)
         return FetchResult(
             items=items, state=PollState(cursor=cursor), pause_seconds=pause, more=True, gaps=tuple(gaps)
         )
@@ -176,6 +177,7 @@ class XConnector(Connector[XConfig]):
 # Recent search covers the last 7 days; ask from a little later so a slow poll is not refused.
 _WINDOW = timedelta(days=7)
 _WINDOW_MARGIN = timedelta(minutes=5)
+_WINDOW_GAP = "X recent search reaches back only 7 days; posts older than that were not read"
 _QUIET_MARGIN = timedelta(days=1)  # a cursor this close to the window's start is moved up
 _SETTLE = timedelta(hours=1)
 _TWEPOCH_MS = 1288834974657  # ids are snowflakes: milliseconds since this epoch, shifted 22 bits

@@ -93,6 +93,18 @@ class XApi(FakeApi):
 
     def answer(self, request: httpx.Request) -> httpx.Response:
         p = request.url.params
+        window = int((datetime.now(UTC) - timedelta(days=7)).timestamp() * 1000) - _TWEPOCH_MS << 22
+        for name in ("since_id", "until_id"):
+            if name in p and int(p[name]) < window:  # recent search: the last 7 days only
+                message = (
+                    f"Invalid '{name}':'{p[name]}'. '{name}' must be a post id created after the window."
+                )
+                body = {"errors": [{"parameters": {name: [p[name]]}, "message": message}]}
+                body |= {
+                    "title": "Invalid Request",
+                    "detail": "One or more parameters to your request was invalid.",
+                }
+                return httpx.Response(400, json=body)
         since, until = int(p.get("since_id", 0)), int(p.get("until_id", 1 << 80))
         start = p.get("start_time")
         rows = [

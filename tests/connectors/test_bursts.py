@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from connectors.base import Connector, FetchResult, PollState
+from connectors.helpers import drain_cursor
 from connectors.registry import CONNECTORS, validate_config
 from tests.connectors.burst_apis import FAKE_APIS, DiscourseSearchApi, FakeApi, XApi
 
@@ -91,6 +92,30 @@ async def test_x_cursor_older_than_the_search_window_records_the_gap():
     assert gap.until is not None and now - timedelta(days=7) < gap.until < now - timedelta(days=6)
     assert not result.more and len(store.ids) == 3 * api.page_size  # everything in the window read
     assert again.items == [] and again.gaps == ()  # found once, not at every poll
+
+
+async def test_x_backlog_that_fell_out_of_the_window_is_a_gap_then_reading_goes_on():
+    """A drain interrupted for days: what is left of it is past the window, reported, not asked for."""
+    now = datetime.now(UTC)
+    api = XApi(start=now - timedelta(days=8))
+    store = Store(api)
+    api.add(3)
+    api.add(10 * api.page_size)  # a burst 8 days ago; 3 of its 10 pages were read, then no poll since
+    hw, top, resume = api.items[10 * api.page_size]["id"], api.items[0]["id"], api.items[300]["id"]
+    store.state = PollState(cursor=drain_cursor(hw, top=top, resume=resume))
+    api.start = now - timedelta(hours=2)
+    api.add(5)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(api.handler)) as client:
+        lost = await store.poll(client)
+        assert api.data_requests() == []  # nothing the API would answer was asked
+        after = await store.poll(client)
+    [gap] = lost.gaps
+    assert lost.items == [] and lost.more
+    assert (gap.since, gap.until) == (_created(api, hw), _created(api, resume))
+    assert lost.state.cursor == top  # the backlog is given up; reading goes on above its top
+    assert "until_id" not in api.data_requests()[0].url.params  # the stale resume point is not sent
+    [window] = after.gaps  # the burst's top is past the window too: that span is reported as well
+    assert len(after.items) == 5 and not after.more and window.since == _created(api, top)
 
 
 async def test_x_quiet_query_is_not_a_gap():
