@@ -22,7 +22,8 @@ from monitor.sources.models import Source
 TIMELINE_CAP = 200
 
 
-def _base() -> Select[tuple[Mention, str, str]]:
+def mention_rows() -> Select[tuple[Mention, str, str]]:
+    """(mention, brand name, source name) rows, without the `raw` payload no view returns."""
     return (
         select(Mention, Brand.name, Source.name)
         .join(Brand, Brand.id == Mention.brand_id)
@@ -93,13 +94,13 @@ def read_all(session: Session, rows: Sequence[Any]) -> list[MentionRead]:
 
 def get_mention(session: Session, *, mention_id: int) -> MentionRead | None:
     """One mention, or None."""
-    rows = session.execute(_base().where(Mention.id == mention_id)).all()
+    rows = session.execute(mention_rows().where(Mention.id == mention_id)).all()
     return read_all(session, rows)[0] if rows else None
 
 
 def list_mentions(session: Session, *, filters: MentionFilters) -> Page[MentionRead]:
     """One page of mentions matching `filters`, newest first; stable while new ones arrive."""
-    stmt = _base()
+    stmt = mention_rows()
     # names resolved to ids first, so the main query filters on the indexed mentions.brand_id /
     # source_id instead of joining on brands.name; an unknown name is an empty page, as before
     for name, column, id_column in (
@@ -170,7 +171,7 @@ def incident_timeline(
 ) -> Sequence[MentionRead]:
     """An incident's mentions, oldest first, at most `cap`."""
     stmt = (
-        _base()
+        mention_rows()
         .where(Mention.incident_id == incident_id)
         .order_by(Mention.published_at.asc(), Mention.id.asc())
         .limit(cap)

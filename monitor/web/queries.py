@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, Select, and_, case, cast, func, or_, select
+from sqlalchemy import BigInteger, Integer, Select, case, cast, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from monitor.alerts.wording import reason_evidence, reason_phrase
@@ -16,7 +16,7 @@ from monitor.incidents.models import Incident
 from monitor.incidents.queries import list_incidents
 from monitor.incidents.schemas import IncidentFilters, IncidentRead
 from monitor.mentions.models import Mention
-from monitor.mentions.queries import read_all
+from monitor.mentions.queries import mention_rows, read_all
 from monitor.mentions.schemas import MentionRead
 from monitor.schemas import decode_cursor, encode_cursor
 from monitor.sources.models import Source
@@ -119,11 +119,7 @@ def active_incidents(session: Session, *, now: datetime, limit: int = NOW_LIMIT)
 
 
 def _mention_select() -> Select[tuple[Mention, str, str]]:
-    return (
-        select(Mention, Brand.name, Source.name)
-        .join(Brand, Brand.id == Mention.brand_id)
-        .join(Source, Source.id == Mention.source_id)
-    )
+    return mention_rows()  # the API's select: `raw` deferred
 
 
 def latest_mentions(session: Session, *, after_id: int | None = None, limit: int = 20) -> list[MentionRead]:
@@ -212,12 +208,8 @@ def _after(stmt: Select[Any], cursor: str | None) -> Select[Any]:
     if not cursor:
         return stmt
     published_at, mention_id = decode_cursor(cursor, datetime, int)
-    return stmt.where(
-        or_(
-            Mention.published_at < published_at,
-            and_(Mention.published_at == published_at, Mention.id < mention_id),
-        )
-    )
+    # a row value: an index condition, so each CSV-export batch starts where the last ended
+    return stmt.where(tuple_(Mention.published_at, Mention.id) < (published_at, mention_id))
 
 
 def search_mentions(

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, inspect
 
+from monitor.web.queries import MentionQuery, iter_mentions
+
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
@@ -159,3 +161,16 @@ def test_incident_cursor_walks_ties_on_last_seen_once_in_order(client, seed, sta
         if cursor is None:
             break
     assert seen == expected and len(seen) == 9
+
+
+def test_dashboard_export_batches_use_the_row_value_cursor_and_skip_raw(seed, session, statements):
+    acme, feed = seed.brand("Acme"), seed.source("feed")
+    for n in range(5):
+        seed.mention(acme, feed, published_at=NOW - timedelta(minutes=n // 2), raw={"big": "x" * 1000})
+    seed.session.commit()
+    statements.clear()
+    got = [m.id for m in iter_mentions(session, MentionQuery(), batch=2)]
+    assert len(got) == len(set(got)) == 5
+    selects = [s for s, _ in _mention_selects(statements) if "ORDER BY" in s]
+    assert len(selects) == 3 and all("mentions.raw" not in s for s in selects)
+    assert all("(mentions.published_at, mentions.id) <" in s for s in selects[1:])

@@ -106,3 +106,17 @@ def test_csv_export_reads_on_the_heavy_pool(make_client, world):
     finally:
         held.close()
     assert client.get("/mentions.csv").text.count("\n") == 3
+
+
+def test_searches_queue_for_a_slot_outside_the_worker_threads(make_client, world):
+    client = make_client(database={"heavy_pool_size": 1, "heavy_query_timeout": 0.5})
+    gate = client.app.state.heavy_gate
+    client.portal.call(gate.acquire)  # the only slot, taken
+    try:
+        resp = client.get("/api/mentions", params={"q": "refund"})
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/api/mentions").status_code == 200  # no `q`: no slot needed
+    finally:
+        gate.release()
+    assert resp.status_code == 503 and "database is busy" in resp.json()["detail"]
+    assert client.get("/api/mentions", params={"q": "refund"}).status_code == 200
