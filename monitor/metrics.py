@@ -5,13 +5,16 @@ Two kinds, because the API and the worker are separate processes: counts that li
 mentions stored) are read by the scrape itself, so any API process answers them the same; timings
 (poll latency and outcomes, API request latency) are kept in the process that measures them. The
 worker polls in `monitor run` (same process as the API) or in `monitor worker`, which serves its own
-/metrics on `--metrics-port`. Under several API processes, set PROMETHEUS_MULTIPROC_DIR (prometheus
-multiprocess mode) so a scrape sums every process's timings instead of one process's.
+/metrics on `--metrics-port`. Several API processes share their timings through prometheus-client's
+multiprocess mode (share_between_processes), so a scrape sums them instead of showing one.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Awaitable, Iterator
 from typing import Any, Protocol, TypeVar
@@ -171,9 +174,26 @@ class DatabaseCollector(Collector):
         yield from (sources, due, incidents, deliveries, mentions)
 
 
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def share_between_processes() -> None:
+    """Before starting several API processes: each writes its timings to one fresh directory.
+
+    prometheus-client's multiprocess mode, chosen by this variable when a process imports it: the
+    server processes inherit it, and a scrape of any of them sums all (without it, a scrape
+    showed the one process that answered). The directory goes when this parent process exits.
+    """
+    if os.environ.get(MULTIPROC_ENV):
+        return  # the operator's own directory
+    path = tempfile.mkdtemp(prefix="monitor-metrics-")
+    os.environ[MULTIPROC_ENV] = path
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+
+
 def exposition(engine: Engine | None) -> bytes:
     """The text exposition: this process's (or every process's) timings, then the database gauges."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if os.environ.get(MULTIPROC_ENV):
         local = CollectorRegistry()
         MultiProcessCollector(local)
     else:

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from monitor.app import create_app
 from monitor.config import load_config
 from monitor.logs import log_config
+from monitor.metrics import share_between_processes
 from monitor.settings import get_settings
 
 # What each worker process needs to build the same app: the file to load and the listen overrides.
@@ -22,6 +23,7 @@ SERVE_ENV = "MONITOR_SERVE_API"
 
 def serve_api_workers(*, config_path: Path | None, host: str, port: int, workers: int) -> None:
     """Run `workers` uvicorn processes on host:port, each building the API with `api_app`."""
+    share_between_processes()  # /metrics sums every process's request timings
     path = config_path or get_settings().config
     os.environ[SERVE_ENV] = json.dumps(
         {"config": str(path) if path is not None else None, "host": host, "port": port}
