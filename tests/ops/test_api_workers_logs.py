@@ -1,9 +1,12 @@
-"""`monitor api --workers N`: every server process logs in the chosen format with secrets masked."""
+"""`monitor api --workers N`: every server process logs masked lines and counts in /metrics."""
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,21 +18,26 @@ pytestmark = pytest.mark.slow
 TOKEN = "query-token-6610"  # noqa: S105 (a test value)
 
 
-def test_every_server_process_writes_masked_json_lines(tmp_path, sqlite_url) -> None:
-    port, log = free_port(), tmp_path / "api.log"
-    proc = start_monitor(
-        "--log-format", "json", "api", "--port", str(port), "--workers", "2", db_url=sqlite_url, log=log
-    )
+@contextmanager
+def _two_api_processes(log: Path, db_url: str, *options: str) -> Iterator[str]:
+    """`monitor [options] api --workers 2` on a free port, once both processes have started."""
+    port = free_port()
+    proc = start_monitor(*options, "api", "--port", str(port), "--workers", "2", db_url=db_url, log=log)
     try:
         wait_http(f"http://127.0.0.1:{port}/healthz", proc=proc, log=log)
         deadline = time.monotonic() + 30
         while log.read_text().count("Application startup complete") < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
-            for _ in range(10):  # spread over both processes
-                assert client.get("/api/mentions", params={"token": TOKEN}).status_code == 200
+        yield f"http://127.0.0.1:{port}"
     finally:
         stop(proc)
+
+
+def test_every_server_process_writes_masked_json_lines(tmp_path, sqlite_url) -> None:
+    log = tmp_path / "api.log"
+    with _two_api_processes(log, sqlite_url, "--log-format", "json") as base:
+        for _ in range(10):  # new connections: the kernel spreads them over both processes
+            assert httpx.get(f"{base}/api/mentions", params={"token": TOKEN}).status_code == 200
     text = log.read_text()
     assert TOKEN not in text
     events = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
@@ -40,24 +48,15 @@ def test_every_server_process_writes_masked_json_lines(tmp_path, sqlite_url) -> 
 
 
 def test_metrics_sum_the_request_timings_of_every_server_process(tmp_path, sqlite_url) -> None:
-    port, log = free_port(), tmp_path / "api.log"
-    proc = start_monitor("api", "--port", str(port), "--workers", "2", db_url=sqlite_url, log=log)
-    try:
-        wait_http(f"http://127.0.0.1:{port}/healthz", proc=proc, log=log)
-        deadline = time.monotonic() + 30
-        while log.read_text().count("Application startup complete") < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
-            for _ in range(20):  # new connections: the kernel spreads them over both processes
-                assert httpx.get(f"http://127.0.0.1:{port}/api/brands").status_code == 200
-            counts = set()
-            for _ in range(4):  # whichever process answers the scrape
-                text = client.get("/metrics").text
-                counts |= {
-                    line.rsplit(" ", 1)[1]
-                    for line in text.splitlines()
-                    if line.startswith("monitor_api_request_seconds_count") and 'route="/api/brands"' in line
-                }
-    finally:
-        stop(proc)
+    with _two_api_processes(tmp_path / "api.log", sqlite_url) as base:
+        for _ in range(20):
+            assert httpx.get(f"{base}/api/brands").status_code == 200
+        counts = set()
+        for _ in range(4):  # whichever process answers the scrape
+            text = httpx.get(f"{base}/metrics").text
+            counts |= {
+                line.rsplit(" ", 1)[1]
+                for line in text.splitlines()
+                if line.startswith("monitor_api_request_seconds_count") and 'route="/api/brands"' in line
+            }
     assert counts == {"20.0"}, counts
