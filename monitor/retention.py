@@ -73,15 +73,17 @@ def _batches(
     max_batches: int,
     lock: Lock,
 ) -> int:
-    done = 0
+    done = after = 0
     for _ in range(max_batches):
         with lock(), session_scope(session_factory) as session:
-            ids = list(session.scalars(query.limit(size)))
+            # keyset on id: a batch never scans again the rows the run's earlier batches passed
+            ids = list(session.scalars(query.where(Mention.id > after).limit(size)))
             if ids:
                 act(session, ids)
         done += len(ids)
         if len(ids) < size:
             break
+        after = ids[-1]
     return done
 
 
