@@ -16,19 +16,20 @@ from monitor.logs import MASK, JsonFormatter, log_config
 
 @pytest.fixture
 def configured() -> Iterator[io.StringIO]:
-    """logs.configure() as the CLI runs it, writing to a buffer; logging restored afterwards."""
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level, logging.getLogger("apscheduler").level)
-    out = io.StringIO()
+    """logs.configure() as the CLI runs it, writing to a buffer; every logger it touches restored after."""
     config = log_config("json")
+    touched = [logging.getLogger(name) for name in ("", *config["loggers"])]
+    saved = [(lg, lg.handlers[:], lg.level, lg.propagate, lg.disabled) for lg in touched]
+    out = io.StringIO()
     config["handlers"]["main"]["stream"] = out
     logging.config.dictConfig(config)
     logs.install()
     yield out
     logs.uninstall()
-    root.handlers[:] = saved[0]
-    root.setLevel(saved[1])
-    logging.getLogger("apscheduler").setLevel(saved[2])
+    for lg, handlers, level, propagate, disabled in saved:
+        lg.handlers[:] = handlers
+        lg.setLevel(level)
+        lg.propagate, lg.disabled = propagate, disabled
 
 
 def _events(out: io.StringIO) -> list[dict]:
