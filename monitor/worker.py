@@ -359,7 +359,14 @@ class Worker:
                 max_backoff=self.cfg.max_backoff_seconds,
             )
             self._notify_health(session, src, now)
-        log.warning("source %s failed: %s: %s", claimed.name, error.error_class.value, error)
+        log.warning(
+            "source %s failed: %s: %s",
+            claimed.name,
+            error.error_class.value,
+            error,
+            # fields of the event in --log-format json
+            extra={"source": claimed.name, "kind": claimed.kind, "error_class": error.error_class.value},
+        )
 
     def _notify_health(self, session: Session, src, now) -> None:
         event = sources.health_transition(src)

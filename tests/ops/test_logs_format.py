@@ -11,7 +11,11 @@ from collections.abc import Iterator
 import pytest
 
 from monitor import logs
+from monitor.config import parse_config
+from monitor.db import make_engine, make_session_factory, upgrade
 from monitor.logs import MASK, JsonFormatter, log_config
+from monitor.worker import Worker
+from tests.support.servers import Reply, ScriptedServer
 
 
 @pytest.fixture
@@ -82,3 +86,27 @@ def test_the_formatter_alone_makes_one_line_per_record() -> None:
     record = logging.makeLogRecord({"msg": "two\nlines", "name": "monitor", "levelname": "INFO"})
     line = JsonFormatter().format(record)
     assert "\n" not in line and json.loads(line)["message"] == "two\nlines"
+
+
+async def test_a_failed_poll_names_its_source_kind_and_error_class(configured: io.StringIO, tmp_path) -> None:
+    url = f"sqlite:///{tmp_path}/m.db"
+    upgrade(url)
+    engine = make_engine(url)
+    with ScriptedServer() as feed:
+        feed.routes["/f.xml"] = Reply(404, "gone")
+        config = parse_config(
+            {
+                "brands": [{"name": "Acme", "query": "acme"}],
+                "sources": [{"name": "forum", "kind": "rss", "url": f"{feed.url}/f.xml?token=f33d"}],
+            }
+        )
+        worker = Worker(config, make_session_factory(engine))
+        try:
+            await worker.poll_once()
+        finally:
+            await worker.stop()
+    engine.dispose()
+    (failed,) = [e for e in _events(configured) if e["message"].startswith("source forum failed")]
+    assert (failed["source"], failed["kind"], failed["level"]) == ("forum", "rss", "WARNING")
+    assert failed["error_class"] in failed["message"]
+    assert "f33d" not in configured.getvalue()
