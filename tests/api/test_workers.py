@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from monitor import serve
+from monitor.metrics import MULTIPROC_ENV
 from monitor.serve import SERVE_ENV, api_app
 from tests.support.proc import start_monitor, stop, wait_http
 from tests.support.servers import free_port
@@ -69,3 +72,32 @@ def test_the_worker_factory_outside_monitor_api_says_how_to_start_it(monkeypatch
     monkeypatch.delenv(SERVE_ENV, raising=False)
     with pytest.raises(RuntimeError, match="monitor api --workers N"):
         api_app()
+
+
+def test_the_listener_handed_to_the_worker_processes_is_marked_tcp(monkeypatch, tmp_path):
+    handed: list[socket.socket] = []
+
+    class Supervisor:
+        def __init__(self, config: object, sockets: list[socket.socket]) -> None:
+            handed.extend(sockets)
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(serve, "Multiprocess", Supervisor)
+    # both set here so that what serve_api_workers writes into os.environ is undone after the test
+    monkeypatch.setenv(MULTIPROC_ENV, str(tmp_path))
+    monkeypatch.setenv(SERVE_ENV, "")
+    serve.serve_api_workers(config_path=None, host="127.0.0.1", port=free_port(), workers=2)
+    try:
+        # asyncio enables TCP_NODELAY on accepted connections only for proto IPPROTO_TCP
+        assert [s.proto for s in handed] == [socket.IPPROTO_TCP]
+        handed[0].listen()
+        client = socket.create_connection(handed[0].getsockname())
+        accepted, _ = handed[0].accept()
+        assert accepted.proto == socket.IPPROTO_TCP
+        accepted.close()
+        client.close()
+    finally:
+        for s in handed:
+            s.close()

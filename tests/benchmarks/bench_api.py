@@ -151,7 +151,9 @@ async def hammer(base: str, paths: list[str], clients: int, seconds: float) -> d
     latencies: list[float] = []
     errors: dict[str, int] = {}
     deadline = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    # idle connections dropped before uvicorn's 5 s keep-alive timeout closes them under a request
+    # (that race showed as a few ReadErrors that were the client's, not the server's)
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients, keepalive_expiry=4)
 
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
 
