@@ -64,4 +64,6 @@ def test_sigterm_mid_poll_exits_within_seconds_and_frees_the_lease(tmp_path):
         engine.dispose()
         assert owner is None  # released on the way out, not left to expire
         assert due  # the abandoned poll is due again at once
-        assert stored == 0  # abandoned, rolled back: its items come again on the next poll
+        # the poll in flight was abandoned and rolled back (its items come again on the next poll);
+        # budgets committed before the signal stay — on a quick machine the first one is in already
+        assert stored % 5000 == 0 and stored < ITEMS, stored

@@ -106,6 +106,9 @@ STREAMS: dict[str, Expect] = {
         bursts=(_single(BANK, "security", "sec1"), _single(RET, "legal", "leg1")),
         incidents=2,
         events=("incident.opened",) * 2,
+        # "random but Crescent Bank app face ID login is quick" reads as security (p 0.53) and
+        # reopens the bank's incident: docs/detection.md, "Known misses"
+        known_false=frozenset({"b009"}),
     ),
     "s08_glitch_regression_3days": Expect(
         bursts=(
@@ -144,10 +147,20 @@ def check(
     per_incident = Counter(a["incident_id"] for a in alerts)
     assert all(n <= 3 for n in per_episode(alerts).values()), f"an episode paged more than 3 times: {alerts}"
     if expect.known_false:
-        wrong = {a["incident_id"] for a in alerts if a["trigger_mention_id"] in expect.known_false}
-        seen = {a["trigger_mention_id"] for a in alerts if a["incident_id"] in wrong}
+        seen = {a["trigger_mention_id"] for a in alerts}
         assert expect.known_false <= seen, f"{name}: a known false page no longer happens: {alerts}"
-        alerts = [a for a in alerts if a["incident_id"] not in wrong]
+        # an incident a known-false post opened is set aside whole; a known-false post that
+        # reopened a real incident (a chatter post read as "it came back") only loses its own page
+        wrong = {
+            a["incident_id"]
+            for a in alerts
+            if a["trigger_mention_id"] in expect.known_false and a["event"] == "incident.opened"
+        }
+        alerts = [
+            a
+            for a in alerts
+            if a["incident_id"] not in wrong and a["trigger_mention_id"] not in expect.known_false
+        ]
         per_incident = Counter(a["incident_id"] for a in alerts)
     if expect.quiet:
         assert alerts == [], f"{name}: ordinary chatter paged: {alerts}"
