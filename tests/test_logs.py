@@ -117,14 +117,16 @@ def test_install_masks_records_for_handlers_added_later(installed: None, stream_
 def test_without_install_httpx_lines_carry_the_token(stream_handler: io.StringIO) -> None:
     # what the log looked like before: the reason for install(). An in-process CLI or app test
     # earlier in the session may have installed the redaction for good: start from plain logging.
-    was_installed = logs._plain_factory is not None
-    logs.uninstall()
+    httpx_log = logging.getLogger("httpx")
+    filters, factory = httpx_log.filters[:], logging.getLogRecordFactory()
+    httpx_log.filters.clear()
+    logging.setLogRecordFactory(logging.LogRecord)
     try:
-        logging.getLogger("httpx").info("HTTP Request: GET %s", httpx.URL("https://f.example/b?token=leak3"))
+        httpx_log.info("HTTP Request: GET %s", httpx.URL("https://f.example/b?token=leak3"))
         assert "token=leak3" in stream_handler.getvalue()
     finally:
-        if was_installed:
-            logs.install()
+        httpx_log.filters[:] = filters
+        logging.setLogRecordFactory(factory)
 
 
 @pytest.mark.slow
