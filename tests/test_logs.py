@@ -114,21 +114,6 @@ def test_install_masks_records_for_handlers_added_later(installed: None, stream_
     assert out.count(f"={MASK}") == 2
 
 
-def test_without_install_httpx_lines_carry_the_token(stream_handler: io.StringIO) -> None:
-    # what the log looked like before: the reason for install(). An in-process CLI or app test
-    # earlier in the session may have installed the redaction for good: start from plain logging.
-    httpx_log = logging.getLogger("httpx")
-    filters, factory = httpx_log.filters[:], logging.getLogRecordFactory()
-    httpx_log.filters.clear()
-    logging.setLogRecordFactory(logging.LogRecord)
-    try:
-        httpx_log.info("HTTP Request: GET %s", httpx.URL("https://f.example/b?token=leak3"))
-        assert "token=leak3" in stream_handler.getvalue()
-    finally:
-        httpx_log.filters[:] = filters
-        logging.setLogRecordFactory(factory)
-
-
 @pytest.mark.slow
 def test_monitor_worker_and_api_never_log_a_feed_token(tmp_path: Path) -> None:
     """The real processes: `monitor worker` polls a tokened feed, `monitor api` serves a tokened URL."""
