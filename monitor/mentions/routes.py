@@ -31,6 +31,15 @@ def _not_found(mention_id: int) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"mention {mention_id} not found")
 
 
+def _committed(session: SessionDep, mention_id: int) -> MentionRead:
+    """Commit a write, then answer with the mention as it now reads."""
+    session.commit()
+    mention = get_mention(session, mention_id=mention_id)
+    if mention is None:  # deleted between the commit and the read
+        raise _not_found(mention_id)
+    return mention
+
+
 @router.get("/{mention_id}", response_model=MentionRead, responses=_NOT_FOUND)
 def get_one(session: SessionDep, mention_id: IdPath) -> MentionRead:
     """One mention, with the team's label if it has one."""
@@ -57,11 +66,7 @@ def label(session: SessionDep, caller: CallerDep, mention_id: IdPath, body: Labe
     except LookupError:
         session.rollback()
         raise _not_found(mention_id) from None
-    session.commit()
-    mention = get_mention(session, mention_id=mention_id)
-    if mention is None:  # deleted between the commit and the read
-        raise _not_found(mention_id)
-    return mention
+    return _committed(session, mention_id)
 
 
 @router.post("/{mention_id}/reply", response_model=MentionRead, responses=_NOT_FOUND | WRITE_ERRORS)
@@ -85,8 +90,4 @@ def reply(session: SessionDep, caller: CallerDep, mention_id: IdPath, body: Repl
         # the shape of FastAPI's own validation errors, so clients parse one kind of 422
         detail = [{"loc": ["body", exc.field], "msg": str(exc), "type": "value_error"}]
         raise HTTPException(422, detail=detail) from None
-    session.commit()
-    mention = get_mention(session, mention_id=mention_id)
-    if mention is None:  # deleted between the commit and the read
-        raise _not_found(mention_id)
-    return mention
+    return _committed(session, mention_id)
