@@ -91,10 +91,33 @@ class DatabaseConfig(_Strict):
 
 
 class WorkerConfig(_Strict):
-    concurrency: int = Field(default=8, ge=1, le=256, description="Sources polled at once per worker.")
+    # An HTTP poll mostly waits on the network: 64 in flight cost little; per_host keeps each site polite.
+    concurrency: int = Field(default=64, ge=1, le=256, description="Sources polled at once per worker.")
     per_host: int = Field(default=2, ge=1, le=64, description="Requests at once to one host.")
     tick_seconds: float = Field(
-        default=1.0, gt=0, le=60, description="How often the worker looks for due sources."
+        default=1.0,
+        gt=0,
+        le=60,
+        description="The longest an idle worker waits before looking for due sources again (it wakes "
+        "earlier for the next due one, and a finished poll's slot is refilled at once).",
+    )
+    refill: bool = Field(
+        default=True,
+        description="Claim a new source as soon as a poll finishes; false: claim only on each tick "
+        "(the old behaviour, kept for comparison in tests/benchmarks/bench_poll.py).",
+    )
+    prefetch: int = Field(
+        default=16,
+        ge=0,
+        le=256,
+        description="Claimed sources kept ready beyond the free slots, so a freed slot starts its next "
+        "poll without a database round trip; their leases are renewed like running polls'.",
+    )
+    db_threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=64,
+        description="Threads for database and pipeline work (default: min(16, concurrency)).",
     )
     lease_seconds: int = Field(
         default=30,
