@@ -34,6 +34,7 @@ _SOURCE_KEYS = {
     "interval_seconds",
     "min_interval_seconds",
     "max_interval_seconds",
+    "adaptive",
     "enabled",
     "brand",
 }
@@ -153,12 +154,26 @@ class BrandConfig(_Strict):
     exclude: str | None = None
 
 
+# Adaptive polling bounds as factors of interval_seconds, when the TOML gives no min/max: a busy
+# source is polled up to 2x as often, a quiet one down to 4x as rarely (a 300 s default drifts to
+# 20 min when nothing happens and back to 150 s at the first new item; miniflux's entry-frequency
+# scheduler spans 5 min to 24 h the same way). Quota-billed APIs (X, YouTube, Stack Exchange
+# without a key) never go faster than the interval chosen: each call spends the day's quota.
+_ADAPTIVE_FACTORS = (0.5, 4.0)
+_QUOTA_KINDS = {"x", "youtube", "stackexchange"}
+_ADAPTIVE_MAX_CAP = 24 * 3600  # a derived max never passes a day (an explicit one may)
+
+
 class SourceConfig(_Strict):
     name: str = Field(min_length=1)
     kind: str
     interval_seconds: int = Field(default=300, ge=1)
     min_interval_seconds: int | None = Field(default=None, ge=1)
     max_interval_seconds: int | None = Field(default=None, ge=1)
+    adaptive: bool = Field(
+        default=True,
+        description="Busy sources polled faster, quiet ones slower, within min/max; false: fixed interval.",
+    )
     enabled: bool = True
     brand: str | None = Field(
         default=None, description="Attribute every item to this brand without matching."
@@ -167,14 +182,25 @@ class SourceConfig(_Strict):
 
     @model_validator(mode="after")
     def _interval_bounds(self) -> SourceConfig:
-        lo = self.min_interval_seconds or self.interval_seconds
-        hi = self.max_interval_seconds or self.interval_seconds
+        if not self.adaptive and (self.min_interval_seconds or self.max_interval_seconds):
+            raise ValueError("adaptive = false keeps interval_seconds fixed: drop min/max_interval_seconds")
+        lo, hi = self.interval_bounds()
         if not lo <= self.interval_seconds <= hi:
             raise ValueError(
                 f"interval_seconds ({self.interval_seconds}) must lie between min_interval_seconds ({lo}) "
                 f"and max_interval_seconds ({hi})"
             )
         return self
+
+    def interval_bounds(self) -> tuple[int, int]:
+        """(min, max) seconds between polls: as given, else derived from interval_seconds per kind."""
+        interval = self.interval_seconds
+        if not self.adaptive:
+            return interval, interval
+        lo_factor, hi_factor = _ADAPTIVE_FACTORS
+        lo = interval if self.kind in _QUOTA_KINDS else max(1, int(interval * lo_factor))
+        hi = max(interval, min(int(interval * hi_factor), _ADAPTIVE_MAX_CAP))
+        return self.min_interval_seconds or lo, self.max_interval_seconds or hi
 
 
 class SlackAppConfig(_Strict):

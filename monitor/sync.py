@@ -37,8 +37,8 @@ def sync_config(session: Session, config: AppConfig, *, now: datetime) -> None:
             row.cursor = row.etag = row.last_modified = None
         row.kind, row.config, row.brand, row.enabled = sc.kind, options, sc.brand, sc.enabled
         row.interval_seconds = sc.interval_seconds
-        row.min_interval_seconds = sc.min_interval_seconds or sc.interval_seconds
-        row.max_interval_seconds = sc.max_interval_seconds or sc.interval_seconds
+        # adaptive by default: bounds derived per kind unless the TOML fixes them (config.py)
+        row.min_interval_seconds, row.max_interval_seconds = sc.interval_bounds()
         if not row.min_interval_seconds <= row.current_interval_seconds <= row.max_interval_seconds:
             row.current_interval_seconds = sc.interval_seconds
         session.add(row)
