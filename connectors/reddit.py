@@ -1,11 +1,13 @@
-"""Reddit: subreddit `new` listings or search, with app-only OAuth (client_credentials)."""
+"""Reddit: a subreddit's new posts or comments, or a post search, with app-only OAuth (client_credentials)."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import json
+import re
 import time
+from importlib import metadata
 from typing import Any, ClassVar
 
 import httpx
@@ -17,20 +19,35 @@ from connectors.helpers import clean_text, dedupe, from_epoch, pause_for, to_int
 TOKEN_URL = "https://www.reddit.com/api/v1/access_token"
 API_BASE = "https://oauth.reddit.com"
 _PAGE_SIZE = 100
+_USERNAME_RE = re.compile(r"[A-Za-z0-9_-]{3,20}")
 _REMOVED = {"[removed]", "[deleted]"}
+try:
+    _VERSION = metadata.version("brand-monitor")
+except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+    _VERSION = "0"
 
 
 class RedditConfig(BaseModel):
-    """A subreddit's new posts, or a search (site-wide or within one subreddit)."""
+    """A subreddit's new posts or comments, or a post search (site-wide or within one subreddit)."""
 
     model_config = ConfigDict(extra="forbid")
     client_id: str = Field(
         min_length=1, description="OAuth app id (a 'script' or 'web' app at reddit.com/prefs/apps)"
     )
     client_secret: SecretStr = Field(description="OAuth app secret")
-    subreddit: str | None = Field(default=None, description="Subreddit name without r/, e.g. 'acme'")
+    subreddit: str | None = Field(
+        default=None, description="Subreddit name without r/, e.g. 'acme'; several as 'acme+acmesupport'"
+    )
     query: str | None = Field(
         default=None, description="Search terms; without it the subreddit's new posts are polled"
+    )
+    comments: bool = Field(
+        default=False,
+        description="Poll the subreddit's new comments (/r/<sub>/comments) instead of its posts",
+    )
+    username: str | None = Field(
+        default=None,
+        description="Your Reddit username, for the User-Agent Reddit asks for: '... (by /u/<username>)'",
     )
 
     @field_validator("subreddit")
@@ -39,15 +56,37 @@ class RedditConfig(BaseModel):
         value = (value or "").strip().removeprefix("/").removeprefix("r/").strip("/")
         return value or None
 
+    @field_validator("username")
+    @classmethod
+    def _strip_user(cls, value: str | None) -> str | None:
+        value = (value or "").strip().removeprefix("/").removeprefix("u/").strip("/")
+        if value and not _USERNAME_RE.fullmatch(value):
+            raise ValueError(f"{value!r} is not a Reddit username (3-20 letters, digits, _ or -)")
+        return value or None
+
     @model_validator(mode="after")
     def _needs_target(self) -> RedditConfig:
-        if not self.subreddit and not (self.query or "").strip():
+        if self.comments:
+            if (self.query or "").strip():
+                # Reddit's API searches posts only (sr, link, user); there is no comment search.
+                raise ValueError(
+                    "comments = true reads a subreddit's comment stream; Reddit's API has no comment "
+                    "search, so drop query (the brand query matches the comments) and name the subreddit"
+                )
+            if not self.subreddit:
+                raise ValueError("comments = true needs a subreddit (several as 'a+b')")
+        elif not self.subreddit and not (self.query or "").strip():
             raise ValueError("give a subreddit, a query, or both")
         return self
 
+    def user_agent(self) -> str:
+        """The form Reddit's API rules ask for: <platform>:<app ID>:<version> (by /u/<username>)."""
+        agent = f"python:{self.client_id}:{_VERSION}"
+        return f"{agent} (by /u/{self.username})" if self.username else agent
+
 
 class RedditConnector(Connector[RedditConfig]):
-    """Reddit posts; the cursor is the newest post fullname seen (polled with before=)."""
+    """Reddit posts or comments; the cursor is the newest fullname seen (polled with before=)."""
 
     slug: ClassVar[str] = "reddit"
     title: ClassVar[str] = "Reddit"
@@ -58,14 +97,21 @@ class RedditConnector(Connector[RedditConfig]):
         self._tokens: dict[tuple[str, str], tuple[str, float]] = {}
 
     async def fetch(self, client: httpx.AsyncClient, config: RedditConfig, state: PollState) -> FetchResult:
-        if config.query:
+        if config.comments:
+            path, base = f"/r/{config.subreddit}/comments", {}
+        elif config.query:
             path = f"/r/{config.subreddit}/search" if config.subreddit else "/search"
             base = {"q": config.query, "sort": "new", "restrict_sr": "1" if config.subreddit else "0"}
         else:
             path, base = f"/r/{config.subreddit}/new", {}
+        kind = "t1_" if config.comments else "t3_"
+        # A post cursor (t3_) left by switching a source to comments (or back) would compare ids
+        # of another kind: start afresh from the newest page instead.
+        start = state.cursor if (state.cursor or "").startswith(kind) else None
         items: list[dict[str, Any]] = []
-        before = state.cursor
+        before = start
         pause = None
+        more = False
         for number in range(self.max_pages):
             page, pause = await self._page(client, config, path, base, before)
             if not page and number == 0 and before and not pause:
@@ -79,11 +125,14 @@ class RedditConnector(Connector[RedditConfig]):
             if not before or not page or len(page) < _PAGE_SIZE or pause:
                 break
             before = _newest(page)
+            # A full last page: newer items may wait above it; the cursor is the newest read, so
+            # the next poll (due at once) goes on from there.
+            more = number == self.max_pages - 1
         items = dedupe(items, lambda d: d.get("name"))
-        cursor = _newest(items) if items else state.cursor
-        if cursor and state.cursor and _rank(state.cursor) > _rank(cursor):
-            cursor = state.cursor
-        return FetchResult(items=items, state=PollState(cursor=cursor), pause_seconds=pause)
+        cursor = _newest(items) if items else start
+        if cursor and start and _rank(start) > _rank(cursor):
+            cursor = start
+        return FetchResult(items=items, state=PollState(cursor=cursor), pause_seconds=pause, more=more)
 
     async def _page(
         self, client: httpx.AsyncClient, config: RedditConfig, path: str, base: dict, before: str | None
@@ -107,9 +156,8 @@ class RedditConnector(Connector[RedditConfig]):
         for attempt in range(2):
             token = await self._token(client, config)
             try:
-                return await self.request(
-                    client, "GET", url, params=params, headers={"Authorization": f"bearer {token}"}
-                )
+                headers = {"Authorization": f"bearer {token}", "User-Agent": config.user_agent()}
+                return await self.request(client, "GET", url, params=params, headers=headers)
             except ConnectorError as exc:
                 # A revoked or expired token: forget it and log in again, once.
                 if exc.status != 401 or attempt:
@@ -123,7 +171,11 @@ class RedditConnector(Connector[RedditConfig]):
             return cached[0]
         try:
             response = await self.request(
-                client, "POST", TOKEN_URL, data={"grant_type": "client_credentials"}, headers=_basic(config)
+                client,
+                "POST",
+                TOKEN_URL,
+                data={"grant_type": "client_credentials"},
+                headers={**_basic(config), "User-Agent": config.user_agent()},
             )
         except ConnectorError as exc:
             if exc.error_class is ErrorClass.AUTH:
@@ -159,6 +211,8 @@ class RedditConnector(Connector[RedditConfig]):
 
     def normalize(self, raw: Any, config: RedditConfig) -> Mention | None:
         name = raw.get("name")
+        if str(name or "").startswith("t1_"):
+            return _comment(raw)
         title = clean_text(raw.get("title")) or None
         body = clean_text(raw.get("selftext") or raw.get("body"))
         if body in _REMOVED:
@@ -180,6 +234,24 @@ class RedditConnector(Connector[RedditConfig]):
             published_at=from_epoch(raw.get("created_utc")),
             raw=raw,
         )
+
+
+def _comment(raw: dict[str, Any]) -> Mention | None:
+    """A t1 comment: its body is the text; the post's title stays in raw (it would match every reply)."""
+    body = clean_text(raw.get("body"))
+    if not body or body in _REMOVED:
+        return None
+    author = raw.get("author")
+    permalink = raw.get("permalink")
+    return Mention(
+        external_id=raw["name"],
+        text=body,
+        url=f"https://www.reddit.com{permalink}" if permalink else raw.get("link_permalink"),
+        author=None if author in _REMOVED else author,
+        engagement=to_int(raw.get("score")),
+        published_at=from_epoch(raw.get("created_utc")),
+        raw=raw,
+    )
 
 
 def _rank(fullname: str) -> int:

@@ -270,3 +270,48 @@ FAKE_APIS: dict[str, type[FakeApi]] = {
     "lemmy": LemmyApi,
     "youtube": YouTubeApi,
 }
+
+
+class RedditCommentsApi(FakeApi):
+    """/r/<sub>/comments?before=<fullname>: the `limit` comments just newer than it, newest first.
+
+    Not in FAKE_APIS: Reddit's `before` walks from the cursor up towards the present, so what
+    arrives while a burst is read comes in the same drain, not on the poll after it.
+    """
+
+    slug, path, page_size = "reddit", "/r/acme/comments", 100
+    config = {"client_id": "abc", "client_secret": "s3cret", "subreddit": "acme", "comments": True}
+
+    def make(self, n: int, at: datetime) -> dict[str, Any]:
+        listing = json.loads((FIXTURES / "reddit/comments_r_all_page1.json").read_text())
+        comment = copy.deepcopy(listing["data"]["children"][0]["data"])
+        base36 = _base36(int("fy72wjf", 36) + n)
+        comment.update(id=base36, name=f"t1_{base36}", body=f"Acme outage report {n}")
+        comment["created_utc"] = at.timestamp()
+        return comment
+
+    def external_id(self, item: dict[str, Any]) -> str:
+        return item["name"]
+
+    def answer(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/access_token"):
+            return _json({"access_token": "tok", "token_type": "bearer", "expires_in": 86400})
+        p = request.url.params
+        size = int(p["limit"])
+        before = p.get("before")
+        if before:
+            newer = [i for i in self.items if int(i["id"], 36) > int(before[3:], 36)]
+            page = newer[-size:]
+        else:
+            page = self.items[:size]
+        children = [{"kind": "t1", "data": i} for i in page]
+        return _json({"kind": "Listing", "data": {"children": children, "after": None, "before": None}})
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while number:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+    return out or "0"

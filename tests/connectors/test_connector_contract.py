@@ -63,6 +63,11 @@ class Case:
     extra_routes: dict[str, Callable[[httpx.Request], httpx.Response]] = field(default_factory=dict)
 
 
+def kind_of(name: str) -> str:
+    """A case name is a source kind, or "<kind>/<variant>" for another option set of that kind."""
+    return name.partition("/")[0]
+
+
 def _param(name: str) -> Callable[[httpx.Request], bool]:
     return lambda request: name in request.url.params
 
@@ -80,6 +85,22 @@ def _bsky_session(request: httpx.Request) -> httpx.Response:
 
 def _reset_in(seconds: float) -> str:
     return str(int(time.time() + seconds))
+
+
+def _reddit_case(options: dict[str, Any], data_path: str, fixture: str) -> Case:
+    return Case(
+        config={"client_id": "abc", "client_secret": "s3cret", **options},
+        data_path=data_path,
+        page=lambda: json_response(
+            fixture_json(fixture), headers={"x-ratelimit-remaining": "347.0", "x-ratelimit-reset": "321"}
+        ),
+        empty=lambda: json_response(
+            {"kind": "Listing", "data": {"children": [], "after": None, "before": None}}
+        ),
+        cursor_in=_param("before"),
+        rate_headers_zero=lambda: {"x-ratelimit-remaining": "0.0", "x-ratelimit-reset": "120"},
+        extra_routes={"/api/v1/access_token": _reddit_token},
+    )
 
 
 CASES: dict[str, Case] = {
@@ -108,19 +129,12 @@ CASES: dict[str, Case] = {
         empty=lambda: httpx.Response(200, content=EMPTY_RSS, headers={"content-type": "application/rss+xml"}),
         malformed=b"<rss><channel><item><title>x",
     ),
-    "reddit": Case(
-        config={"client_id": "abc", "client_secret": "s3cret", "subreddit": "all"},
-        data_path="/r/all/new",
-        page=lambda: json_response(
-            fixture_json("reddit/new_r_all_page1.json"),
-            headers={"x-ratelimit-remaining": "347.0", "x-ratelimit-reset": "321"},
-        ),
-        empty=lambda: json_response(
-            {"kind": "Listing", "data": {"children": [], "after": None, "before": None}}
-        ),
-        cursor_in=_param("before"),
-        rate_headers_zero=lambda: {"x-ratelimit-remaining": "0.0", "x-ratelimit-reset": "120"},
-        extra_routes={"/api/v1/access_token": _reddit_token},
+    "reddit": _reddit_case({"subreddit": "all"}, "/r/all/new", "reddit/new_r_all_page1.json"),
+    # The recorded comment listing has no rate-limit headers: the case sends the posts page's.
+    "reddit/comments": _reddit_case(
+        {"subreddit": "all", "comments": True, "username": "acme_care"},
+        "/r/all/comments",
+        "reddit/comments_r_all_page1.json",
     ),
     "hackernews": Case(
         config={"query": "apple"},
@@ -240,12 +254,12 @@ class Api:
 
 def connector_for(slug: str):
     # A fresh instance, so cached tokens/sessions never leak between tests.
-    return CONNECTORS[slug]()
+    return CONNECTORS[kind_of(slug)]()
 
 
 async def run_fetch(slug: str, api: Api, state: PollState | None = None, connector=None) -> FetchResult:
     connector = connector or connector_for(slug)
-    config = validate_config(slug, CASES[slug].config)
+    config = validate_config(kind_of(slug), CASES[slug].config)
     async with api.client() as client:
         return await connector.fetch(client, config, state or PollState())
 
@@ -258,7 +272,8 @@ def test_every_module_is_registered():
     modules = {m.name for m in pkgutil.iter_modules(connectors.__path__)} - support
     registered = {cls.__module__.rsplit(".", 1)[-1] for cls in CONNECTORS.values()}
     assert modules == registered
-    assert set(CONNECTORS) == set(CASES) | set(NON_HTTP)  # and the contract below covers every slug
+    # and the contract below covers every slug
+    assert set(CONNECTORS) == {kind_of(name) for name in CASES} | set(NON_HTTP)
 
 
 def test_unknown_slug_lists_known_kinds():
@@ -308,7 +323,7 @@ async def test_recorded_page_normalizes(slug):
     result = await run_fetch(slug, api)
     assert api.data_requests(), "the data endpoint was never called"
     assert result.items and not result.not_modified
-    config = validate_config(slug, CASES[slug].config)
+    config = validate_config(kind_of(slug), CASES[slug].config)
     mentions = [m for raw in result.items if (m := connector_for(slug).normalize(raw, config)) is not None]
     assert mentions
     ids = [m.external_id for m in mentions]
@@ -433,7 +448,7 @@ async def test_server_error_is_server(slug):
 @pytest.mark.parametrize("slug", HTTP_SLUGS)
 async def test_check_uses_one_fetch(slug):
     api = Api(CASES[slug])
-    config = validate_config(slug, CASES[slug].config)
+    config = validate_config(kind_of(slug), CASES[slug].config)
     async with api.client() as client:
         await connector_for(slug).check(client, config)
     assert len(api.data_requests()) == 1
@@ -441,7 +456,7 @@ async def test_check_uses_one_fetch(slug):
 
 @pytest.mark.parametrize("slug", HTTP_SLUGS)
 def test_normalize_is_pure_and_skips_empty_items(slug):
-    config = validate_config(slug, CASES[slug].config)
+    config = validate_config(kind_of(slug), CASES[slug].config)
     connector = connector_for(slug)
     assert connector.normalize({}, config) is None
     raw = {"id": "1"}
@@ -455,6 +470,7 @@ def test_normalize_is_pure_and_skips_empty_items(slug):
 # Each API's own error shape, as its documentation and the recorded fixtures show it.
 ERRORS_IN_200: dict[str, tuple[Any, ErrorClass, str]] = {
     "reddit": ({"message": "Forbidden", "error": 403}, ErrorClass.AUTH, "403: Forbidden"),
+    "reddit/comments": ({"message": "Forbidden", "error": 403}, ErrorClass.AUTH, "403: Forbidden"),
     "hackernews": (
         {"message": "Invalid value for parameter numericFilters", "status": 400},
         ErrorClass.CLIENT,
