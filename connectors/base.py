@@ -111,6 +111,9 @@ class FetchResult:
     # so poll again soon rather than after the interval.
     more: bool = False
     gaps: tuple[Gap, ...] = ()
+    # The publisher's own "not before" (Cache-Control max-age, Expires, RSS <ttl>), in seconds:
+    # the scheduler waits at least this long, within the source's min/max interval.
+    min_interval_hint: float | None = None
 
 
 C = TypeVar("C", bound=BaseModel)

@@ -1,11 +1,15 @@
-"""RSS/Atom feeds (feedparser over bytes fetched with the shared client), with conditional GET."""
+"""RSS/Atom feeds (feedparser over bytes fetched with the shared client): conditional GET and the
+feed's own timing hints (Cache-Control, Expires, <ttl>, sy:updatePeriod)."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin
 
@@ -70,41 +74,48 @@ class RssConnector(Connector[Any]):
         response = await self.request(client, "GET", self.feed_url(config), headers=headers)
         etag = response.headers.get("etag") or state.etag
         last_modified = response.headers.get("last-modified") or state.last_modified
-        if response.status_code == 304:
-            new_state = PollState(cursor=state.cursor, etag=etag, last_modified=last_modified)
-            return FetchResult(items=[], state=new_state, not_modified=True)
-
+        # A 304 carries caching headers too; the document's own <ttl> is remembered in the cursor.
+        http_hint = header_hint(response.headers)
         previous = load_cursor(state.cursor)
+        unchanged = PollState(cursor=state.cursor, etag=etag, last_modified=last_modified)
+        if response.status_code == 304:
+            hint = longest(http_hint, previous.get("ttl"))
+            return FetchResult(items=[], state=unchanged, not_modified=True, min_interval_hint=hint)
+
         # Servers without validators resend the same document every poll; parsing a big one again
         # costs seconds of CPU that the other polls wait on, and yields nothing new.
         digest = hashlib.sha256(response.content).hexdigest()[:32]
         if previous.get("body") == digest:
-            new_state = PollState(cursor=state.cursor, etag=etag, last_modified=last_modified)
-            return FetchResult(items=[], state=new_state, not_modified=True)
+            hint = longest(http_hint, previous.get("ttl"))
+            return FetchResult(items=[], state=unchanged, not_modified=True, min_interval_hint=hint)
         seen = set(previous.get("seen", []))
         loop = asyncio.get_running_loop()
-        items, window = await loop.run_in_executor(_PARSE_POOL, self._unseen_entries, response, seen)
-        cursor = dump_cursor({"seen": window[:_SEEN_LIMIT], "body": digest})
+        items, window, ttl = await loop.run_in_executor(_PARSE_POOL, self._unseen_entries, response, seen)
+        cursor = {"seen": window[:_SEEN_LIMIT], "body": digest} | ({"ttl": ttl} if ttl else {})
         return FetchResult(
-            items=items, state=PollState(cursor=cursor, etag=etag, last_modified=last_modified)
+            items=items,
+            state=PollState(cursor=dump_cursor(cursor), etag=etag, last_modified=last_modified),
+            min_interval_hint=longest(http_hint, ttl),
         )
 
     def _unseen_entries(
         self, response: httpx.Response, seen: set[str]
-    ) -> tuple[list[dict[str, Any]], list[str]]:
-        """Parse, then (entries not seen before, every entry's key in document order)."""
+    ) -> tuple[list[dict[str, Any]], list[str], float | None]:
+        """Parse, then (entries not seen before, every entry's key in document order, the feed's
+        own seconds before the next poll: <ttl> or sy:updatePeriod)."""
         window: dict[str, None] = {}  # ordered and O(1): a list here was quadratic, minutes at 100k
         items = []
-        for entry in self._parse(response):
+        entries, ttl = self._parse(response)
+        for entry in entries:
             key = _short_hash(_entry_id(entry))
             if key in window:  # the same entry twice in one document
                 continue
             window[key] = None
             if key not in seen:
                 items.append(entry)
-        return items, list(window)
+        return items, list(window), ttl
 
-    def _parse(self, response: httpx.Response) -> list[dict[str, Any]]:
+    def _parse(self, response: httpx.Response) -> tuple[list[dict[str, Any]], float | None]:
         content_type = response.headers.get("content-type", "")
         host = response.url.host
         parsed = feedparser.parse(
@@ -132,7 +143,7 @@ class RssConnector(Connector[Any]):
                 entry["language"] = language
             if entry.get("link"):
                 entry["link"] = urljoin(str(response.url), entry["link"])
-        return plain
+        return plain, feed_hint(parsed.feed)
 
     def entry_link(self, entry: dict[str, Any]) -> str | None:
         """The entry's link (presets unwrap redirectors)."""
@@ -185,3 +196,94 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
+
+
+# -- timing: what a feed says about when to ask again ------------------------------------------
+# Each returns seconds, the earliest the publisher wants the next request, or None when it says
+# nothing usable; the scheduler applies it only within the source's [min, max] interval.
+
+# <sy:updatePeriod> values (RSS 1.0 syndication module); a month and a year as their usual lengths.
+_SY_PERIODS = {
+    "hourly": 3600,
+    "daily": 86400,
+    "weekly": 7 * 86400,
+    "monthly": 30 * 86400,
+    "yearly": 365 * 86400,
+}
+
+
+def header_hint(headers: Mapping[str, str], *, now: datetime | None = None) -> float | None:
+    """Freshness left by Cache-Control max-age (less Age), else Expires minus Date.
+
+    no-store / no-cache ask for revalidation on every use: no hint, and Expires is not read
+    (RFC 9111 5.2: Cache-Control wins over Expires). An unparseable Expires means "already stale".
+    """
+    directives = _cache_control(headers.get("cache-control", ""))
+    if "no-store" in directives or "no-cache" in directives:
+        return None
+    if "max-age" in directives:
+        max_age = _seconds(directives["max-age"])
+        if max_age is None:
+            return None
+        age = _seconds(headers.get("age", "")) or 0
+        return _positive(max_age - age)
+    expires = _http_date(headers.get("expires", ""))
+    if expires is None:
+        return None
+    # relative to the server's own clock, so a skewed local clock does not stretch or cut it
+    date = _http_date(headers.get("date", "")) or now or datetime.now(UTC)
+    return _positive((expires - date).total_seconds())
+
+
+def feed_hint(feed: Mapping[str, Any]) -> float | None:
+    """The longer of RSS <ttl> (minutes) and sy:updatePeriod / sy:updateFrequency, from parsed.feed.
+
+    feedparser gives them as strings under "ttl", "sy_updateperiod" and "sy_updatefrequency".
+    """
+    hints = []
+    ttl = _seconds(str(feed.get("ttl") or ""))
+    if ttl:
+        hints.append(ttl * 60.0)
+    period = _SY_PERIODS.get(str(feed.get("sy_updateperiod") or "").strip().lower())
+    if period:
+        # the module's default frequency is 1; a zero or junk frequency is read as that default
+        frequency = _seconds(str(feed.get("sy_updatefrequency") or "")) or 1
+        hints.append(period / frequency)
+    return max(hints) if hints else None
+
+
+def longest(*hints: float | None) -> float | None:
+    """The latest of several "not before" hints (each asks not to be polled sooner), or None.
+
+    Anything but a positive number is skipped: a hint read back from a stored cursor may be junk.
+    """
+    given = [float(h) for h in hints if isinstance(h, int | float) and not isinstance(h, bool) and h > 0]
+    return max(given) if given else None
+
+
+def _cache_control(value: str) -> dict[str, str]:
+    directives = {}
+    for part in value.split(","):
+        name, _, arg = part.strip().partition("=")
+        if name:
+            directives[name.strip().lower()] = arg.strip().strip('"')
+    return directives
+
+
+def _seconds(value: str) -> int | None:
+    value = value.strip()
+    return int(value) if value.isdigit() else None
+
+
+def _http_date(value: str) -> datetime | None:
+    if not value.strip():
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _positive(seconds: float) -> float | None:
+    return seconds if seconds > 0 else None

@@ -125,10 +125,16 @@ def release_stale_leases(session: Session, *, worker_id: str, owner: str, now: d
     return res.rowcount
 
 
-def _adapt_interval(src: Source, new_items: int) -> int:
-    """Poll a busy source faster and a quiet one slower, within its configured bounds."""
+def _adapt_interval(src: Source, new_items: int, *, hint: float | None = None) -> int:
+    """Poll a busy source faster and a quiet one slower, within its configured bounds.
+
+    `hint` is the publisher's own "not before" (Cache-Control, Expires, <ttl>): it can only
+    lengthen the interval, and at most to the source's max; it never shortens it below min.
+    """
     cur = src.current_interval_seconds
     cur = cur * 0.5 if new_items > 0 else cur * 1.5
+    if hint is not None and hint > 0:
+        cur = max(cur, hint)
     return int(min(src.max_interval_seconds, max(src.min_interval_seconds, cur)))
 
 
@@ -144,11 +150,14 @@ def record_success(
     pause_seconds: float | None = None,
     backlog: bool = False,
     gaps: Sequence[Gap] = (),
+    min_interval_hint: float | None = None,
 ) -> tuple[Source, str | None]:
     """Store the new cursor and validators, mark healthy; returns (source, previous alerting state).
 
     `backlog`: the poll left new items for later (the per-poll or page budget), so it is due again
     at once. `gaps`: spans the API could not return any more, kept on the source to be shown.
+    `min_interval_hint`: FetchResult.min_interval_hint, honoured within [min, max] (a backlog
+    still polls again at once, and a rate-limit pause longer than max still wins).
     """
     src = session.get(Source, source_id, with_for_update=False)
     assert src is not None
@@ -158,7 +167,7 @@ def record_success(
     src.last_fetched, src.last_new = fetched, new
     src.consecutive_errors = 0
     src.state, src.error_class, src.last_error = "ok", None, None
-    src.current_interval_seconds = _adapt_interval(src, new)
+    src.current_interval_seconds = _adapt_interval(src, new, hint=min_interval_hint)
     delay = float(src.current_interval_seconds)
     if backlog:
         delay = 0.0
