@@ -1,7 +1,9 @@
-"""YouTube comment threads on a channel's videos or on a list of videos (Data API v3, API key)."""
+"""YouTube (Data API v3, API key): comment threads (and replies) on a channel's videos or on given
+videos, and a video search for the brand."""
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -23,6 +25,7 @@ from connectors.helpers import (
     dedupe,
     dump_cursor,
     html_to_text,
+    iso_seconds,
     load_cursor,
     parse_datetime,
     parse_retry_after,
@@ -30,6 +33,11 @@ from connectors.helpers import (
 )
 
 THREADS_URL = "https://www.googleapis.com/youtube/v3/commentThreads"
+COMMENTS_URL = "https://www.googleapis.com/youtube/v3/comments"
+SEARCH_URL = "https://www.googleapis.com/youtube/v3/search"
+# Replies per thread beyond the 5 a thread carries inline: comments.list pages of 100, this many
+# at most per thread and poll (a thread with thousands of replies must not eat the daily quota).
+_REPLY_PAGES = 3
 _PACIFIC = ZoneInfo("America/Los_Angeles")
 _QUOTA = {"quotaExceeded", "dailyLimitExceeded"}
 _RATE = {"rateLimitExceeded", "userRateLimitExceeded"}
@@ -38,7 +46,7 @@ _GONE = {"videoNotFound", "channelNotFound", "commentThreadNotFound"}
 
 
 class YouTubeConfig(BaseModel):
-    """Comments on one channel's videos, or on given videos."""
+    """Comments on one channel's videos or on given videos, and/or a video search."""
 
     model_config = ConfigDict(extra="forbid")
     api_key: SecretStr = Field(description="YouTube Data API v3 key (Google Cloud console)")
@@ -47,16 +55,28 @@ class YouTubeConfig(BaseModel):
         default_factory=list, max_length=50, description="Video ids to watch instead"
     )
     search_terms: str | None = Field(default=None, description="Only comments containing these terms")
+    query: str | None = Field(
+        default=None,
+        description="Search new videos for these terms (search.list, newest first; 100 quota units a page)",
+    )
+    replies: bool = Field(
+        default=False,
+        description="Also read the replies to each new comment thread (comments.list beyond the 5 inline)",
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> YouTubeConfig:
-        if bool(self.channel_id) == bool(self.video_ids):
-            raise ValueError("give exactly one of channel_id or video_ids")
+        if self.channel_id and self.video_ids:
+            raise ValueError("give channel_id or video_ids, not both")
+        if not (self.channel_id or self.video_ids or (self.query or "").strip()):
+            raise ValueError("give channel_id, video_ids or query (a video search)")
+        if (self.search_terms or self.replies) and not (self.channel_id or self.video_ids):
+            raise ValueError("search_terms and replies apply to comments: give channel_id or video_ids")
         return self
 
 
 class YouTubeConnector(Connector[YouTubeConfig]):
-    """YouTube comments; the cursor maps each channel/video to its newest comment time seen, and backlogs."""
+    """YouTube comments and videos; the cursor maps each target to its newest time seen, and backlogs."""
 
     slug: ClassVar[str] = "youtube"
     title: ClassVar[str] = "YouTube comments"
@@ -67,21 +87,27 @@ class YouTubeConnector(Connector[YouTubeConfig]):
         previous = load_cursor(state.cursor)
         targets = [("allThreadsRelatedToChannelId", config.channel_id)] if config.channel_id else []
         targets += [("videoId", v) for v in config.video_ids]
+        if config.query:
+            targets.append(("q", config.query))
         cursor, items, errors, more = dict(previous), [], [], False
         for param, target in targets:
             key = f"{param}:{target}"
             since = parse_datetime(previous.get(key))
             drain = previous.get(f"drain:{key}") or {}
             try:
-                threads, token = await self._threads(client, config, param, target, since, drain.get("token"))
+                found, token = await self._walk(client, config, param, target, since, drain.get("token"))
+                extra = await self._replies(client, config, found) if config.replies and param != "q" else []
             except ConnectorError as exc:
                 # One video with comments disabled (or deleted) must not silence the others.
                 if exc.error_class in (ErrorClass.CLIENT, ErrorClass.GONE) and len(targets) > 1:
                     errors.append(exc)
                     continue
                 raise
-            items.extend(threads)
-            times = [t for th in threads if (t := _published(th))] + [since, parse_datetime(drain.get("top"))]
+            items.extend(found + extra)
+            times = [t for item in found if (t := _published(item))] + [
+                since,
+                parse_datetime(drain.get("top")),
+            ]
             newest = max((t for t in times if t is not None), default=None)
             if token is not None and since is not None:
                 # Budget spent before reaching the cursor: keep it, resume at the next page.
@@ -93,11 +119,13 @@ class YouTubeConnector(Connector[YouTubeConfig]):
                 cursor[key] = newest.isoformat()
         if errors and len(errors) == len(targets):
             raise errors[0]
-        items = dedupe(items, lambda th: th.get("id"))
+        items = dedupe(
+            items, lambda item: item.get("id") if isinstance(item.get("id"), str) else _video(item)
+        )
         state = PollState(cursor=dump_cursor(cursor) if cursor else None)
         return FetchResult(items=items, state=state, more=more)
 
-    async def _threads(
+    async def _walk(
         self,
         client: httpx.AsyncClient,
         config: YouTubeConfig,
@@ -106,39 +134,81 @@ class YouTubeConnector(Connector[YouTubeConfig]):
         since: datetime | None,
         resume: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """Threads newer than `since`, and the page token to resume at when the budget ran out."""
-        params: dict[str, Any] = {
-            "part": "snippet",
-            param: target,
-            "order": "time",
-            "maxResults": 100,
-            "key": config.api_key.get_secret_value(),
-        }
-        if config.search_terms:
-            params["searchTerms"] = config.search_terms
+        """Threads (or videos) newer than `since`, and the page token to resume at when the budget ran out."""
+        key = config.api_key.get_secret_value()
+        if param == "q":
+            url = SEARCH_URL
+            params: dict[str, Any] = {"part": "snippet", "q": target, "type": "video", "order": "date"}
+            params |= {"maxResults": 50, "key": key}
+            if since is not None:
+                params["publishedAfter"] = iso_seconds(since)  # inclusive: the same video is dropped below
+        else:
+            url = THREADS_URL
+            part = "snippet,replies" if config.replies else "snippet"
+            params = {"part": part, param: target, "order": "time", "maxResults": 100, "key": key}
+            if config.search_terms:
+                params["searchTerms"] = config.search_terms
         if resume:
             params["pageToken"] = resume
         found: list[dict[str, Any]] = []
-        # Newest first: page on until a thread is not newer than the cursor (first poll: one page).
+        # Newest first: page on until an item is not newer than the cursor (first poll: one page).
         for _ in range(self.max_pages if since else 1):
             try:
-                response = await self.request(client, "GET", THREADS_URL, params=params)
+                response = await self.request(client, "GET", url, params=params)
             except ConnectorError as exc:
                 if exc.error_class is not ErrorClass.CLIENT or "pageToken" not in params or found:
                     raise
                 # A stored page token the API no longer takes: start the backlog again from the
                 # newest page (the cursor is unchanged, so this repeats items, never skips them).
                 params.pop("pageToken")
-                response = await self.request(client, "GET", THREADS_URL, params=params)
+                response = await self.request(client, "GET", url, params=params)
             payload = self.parse_json_object(response, "items")
-            page = [th for th in payload.get("items") or [] if isinstance(th, dict) and th.get("id")]
-            fresh = [th for th in page if since is None or (_published(th) or since) > since]
+            page = [i for i in payload.get("items") or [] if isinstance(i, dict) and i.get("id")]
+            fresh = [i for i in page if since is None or (_published(i) or since) > since]
             found.extend(fresh)
             token = payload.get("nextPageToken")
             if not token or len(fresh) < len(page) or not page:
                 return found, None
             params = {**params, "pageToken": token}
         return found, params.get("pageToken") if since else None
+
+    async def _replies(
+        self, client: httpx.AsyncClient, config: YouTubeConfig, threads: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Each thread's replies: the (up to 5) inline ones, or comments.list when there are more."""
+        replies: list[dict[str, Any]] = []
+        for thread in threads:
+            snippet = thread.get("snippet") or {}
+            inline = [c for c in (thread.get("replies") or {}).get("comments") or [] if isinstance(c, dict)]
+            total = to_int(snippet.get("totalReplyCount")) or 0
+            found = inline
+            if total > len(inline):
+                try:
+                    found = await self._reply_pages(client, config, thread)
+                except ConnectorError as exc:
+                    # The thread was deleted since it was listed: its inline replies are what is left.
+                    if exc.error_class not in (ErrorClass.CLIENT, ErrorClass.GONE):
+                        raise
+            # comments.list leaves out the video: the thread knows it, and the link needs it.
+            video = snippet.get("videoId")
+            replies += [_with_video(c, video) for c in found if c.get("id")]
+        return replies
+
+    async def _reply_pages(
+        self, client: httpx.AsyncClient, config: YouTubeConfig, thread: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"part": "snippet", "parentId": thread["id"], "maxResults": 100}
+        params |= {"textFormat": "plainText", "key": config.api_key.get_secret_value()}
+        found: list[dict[str, Any]] = []
+        for _ in range(_REPLY_PAGES):
+            response = await self.request(client, "GET", COMMENTS_URL, params=params)
+            payload = self.parse_json_object(response, "items")
+            found += [c for c in payload.get("items") or [] if isinstance(c, dict)]
+            token = payload.get("nextPageToken")
+            if not token:
+                break
+            params = {**params, "pageToken": token}
+        return found
 
     def api_error(self, response: httpx.Response) -> ConnectorError | None:
         try:
@@ -148,9 +218,8 @@ class YouTubeConnector(Connector[YouTubeConfig]):
         except (ValueError, KeyError, TypeError, AttributeError, IndexError):
             return None
         status = response.status_code
-        target = response.request.url.params.get("videoId") or response.request.url.params.get(
-            "allThreadsRelatedToChannelId"
-        )
+        params = response.request.url.params
+        target = params.get("videoId") or params.get("allThreadsRelatedToChannelId") or params.get("parentId")
         if reason in _QUOTA:
             wait = _until_pacific_midnight()
             return RateLimited(
@@ -174,6 +243,11 @@ class YouTubeConnector(Connector[YouTubeConfig]):
         return None
 
     def normalize(self, raw: Any, config: YouTubeConfig) -> Mention | None:
+        kind = raw.get("kind")
+        if kind == "youtube#searchResult":
+            return _video_mention(raw)
+        if kind == "youtube#comment":
+            return _comment_mention(raw)
         snippet = raw.get("snippet") or {}
         comment = (snippet.get("topLevelComment") or {}).get("snippet") or {}
         text = (comment.get("textOriginal") or "").strip() or html_to_text(comment.get("textDisplay"))
@@ -193,8 +267,64 @@ class YouTubeConnector(Connector[YouTubeConfig]):
         )
 
 
-def _published(thread: dict[str, Any]) -> datetime | None:
-    comment = ((thread.get("snippet") or {}).get("topLevelComment") or {}).get("snippet") or {}
+def _video_mention(raw: dict[str, Any]) -> Mention | None:
+    """A search.list result: the video's title and description (search snippets are HTML-escaped)."""
+    video, snippet = _video(raw), raw.get("snippet") or {}
+    title = html.unescape(snippet.get("title") or "").strip() or None
+    text = "\n\n".join(p for p in (title, html.unescape(snippet.get("description") or "").strip()) if p)
+    if not video or not text:
+        return None
+    return Mention(
+        external_id=f"video:{video}",
+        text=text,
+        url=f"https://www.youtube.com/watch?v={video}",
+        title=title,
+        author=snippet.get("channelTitle") or None,
+        published_at=parse_datetime(snippet.get("publishedAt")),
+        raw=raw,
+    )
+
+
+def _comment_mention(raw: dict[str, Any]) -> Mention | None:
+    """A reply (comments.list, or inline in a thread): its id is "<thread id>.<reply id>"."""
+    snippet = raw.get("snippet") or {}
+    text = (snippet.get("textOriginal") or "").strip() or html_to_text(snippet.get("textDisplay"))
+    reply_id, video = raw.get("id"), snippet.get("videoId")
+    if not reply_id or not text:
+        return None
+    return Mention(
+        external_id=reply_id,
+        text=text,
+        url=f"https://www.youtube.com/watch?v={video}&lc={reply_id}" if video else None,
+        author=snippet.get("authorDisplayName") or None,
+        engagement=to_int(snippet.get("likeCount")),
+        published_at=parse_datetime(snippet.get("publishedAt")),
+        raw=raw,
+    )
+
+
+def _item_key(item: dict[str, Any]) -> str | None:
+    ident = item.get("id")
+    return ident if isinstance(ident, str) else _video(item)
+
+
+def _video(item: dict[str, Any]) -> str | None:
+    ident = item.get("id")
+    return ident.get("videoId") if isinstance(ident, dict) else None
+
+
+def _with_video(comment: dict[str, Any], video: str | None) -> dict[str, Any]:
+    snippet = comment.get("snippet") or {}
+    if not video or snippet.get("videoId"):
+        return comment
+    return {**comment, "snippet": {**snippet, "videoId": video}}
+
+
+def _published(item: dict[str, Any]) -> datetime | None:
+    snippet = item.get("snippet") or {}
+    if item.get("kind") == "youtube#searchResult":
+        return parse_datetime(snippet.get("publishedAt"))
+    comment = (snippet.get("topLevelComment") or {}).get("snippet") or {}
     return parse_datetime(comment.get("publishedAt"))
 
 

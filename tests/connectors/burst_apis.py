@@ -261,17 +261,6 @@ class YouTubeApi(FakeApi):
         return _json({**body, **({"nextPageToken": token} if token else {})})
 
 
-FAKE_APIS: dict[str, type[FakeApi]] = {
-    "x": XApi,
-    "bluesky": BlueskyApi,
-    "stackexchange": StackExchangeApi,
-    "discourse": DiscourseApi,
-    "discourse-search": DiscourseSearchApi,
-    "lemmy": LemmyApi,
-    "youtube": YouTubeApi,
-}
-
-
 class RedditCommentsApi(FakeApi):
     """/r/<sub>/comments?before=<fullname>: the `limit` comments just newer than it, newest first.
 
@@ -315,3 +304,39 @@ def _base36(number: int) -> str:
         number, rest = divmod(number, 36)
         out = digits[rest] + out
     return out or "0"
+
+
+class YouTubeSearchApi(YouTubeApi):
+    """search.list?type=video&order=date&publishedAfter=…: 50 a page, newest first, by pageToken."""
+
+    path, page_size = "/youtube/v3/search", 50
+    config = {"api_key": "AIza-test", "query": "acme"}
+
+    def make(self, n: int, at: datetime) -> dict[str, Any]:
+        video = copy.deepcopy(_template("youtube/search_list_videos_by_keywords_p1.json", "items"))
+        video["id"] = {"kind": "youtube#video", "videoId": f"vid{n:08d}"}
+        video["snippet"] = {**video["snippet"], "title": f"Acme outage report {n}", "publishedAt": iso_z(at)}
+        return video
+
+    def external_id(self, item: dict[str, Any]) -> str:
+        return f"video:{item['id']['videoId']}"
+
+    def answer(self, request: httpx.Request) -> httpx.Response:
+        p = request.url.params
+        after = p.get("publishedAfter", "")
+        rows = [i for i in self.items if i["snippet"]["publishedAt"] >= after]  # inclusive, as the API
+        page, token = _offset_page(rows, p, "pageToken", int(p["maxResults"]))
+        body = {"kind": "youtube#searchListResponse", "items": page}
+        return _json({**body, **({"nextPageToken": token} if token else {})})
+
+
+FAKE_APIS: dict[str, type[FakeApi]] = {
+    "x": XApi,
+    "bluesky": BlueskyApi,
+    "stackexchange": StackExchangeApi,
+    "discourse": DiscourseApi,
+    "discourse-search": DiscourseSearchApi,
+    "lemmy": LemmyApi,
+    "youtube": YouTubeApi,
+    "youtube-search": YouTubeSearchApi,
+}

@@ -3,14 +3,24 @@ and replies, Mastodon across instances — on recorded payloads (tests/fixtures/
 
 from __future__ import annotations
 
+import copy
+
 import httpx
 import pydantic
 import pytest
 
-from connectors.base import PollState
+from connectors.base import PollState, RateLimited
 from connectors.registry import CONNECTORS, validate_config
 from tests.connectors.burst_apis import RedditCommentsApi
 from tests.connectors.test_connector_contract import CASES, Api, fixture_json, json_response, run_fetch
+
+
+def normalized(case: str, items: list) -> list:
+    """The mentions a case's items normalize to (skipped items left out)."""
+    kind = case.partition("/")[0]
+    config = validate_config(kind, CASES[case].config)
+    return [m for raw in items if (m := CONNECTORS[kind]().normalize(raw, config)) is not None]
+
 
 # -- Reddit comments ----------------------------------------------------------------------------
 
@@ -107,3 +117,112 @@ async def test_reddit_comment_burst_of_20_pages_is_read_whole_within_the_page_bu
     assert seen == api.ids()
     assert max(pages) <= connector.max_pages and polls >= 20 // connector.max_pages
     assert quiet.items == [] and quiet.state.cursor == state.cursor and not result.gaps
+
+
+# -- YouTube: video search and replies --------------------------------------------------------
+
+
+async def test_youtube_video_search_asks_for_new_videos_and_goes_on_after_the_newest():
+    api = Api(CASES["youtube/search"])
+    first = await run_fetch("youtube/search", api)
+    second = await run_fetch("youtube/search", api, first.state)
+    [ask, again] = api.data_requests()
+    assert {k: ask.url.params[k] for k in ("part", "q", "type", "order")} == {
+        "part": "snippet",
+        "q": "surfing",
+        "type": "video",
+        "order": "date",
+    }
+    assert "publishedAfter" not in ask.url.params
+    assert again.url.params["publishedAfter"] == "2019-12-06T08:25:39Z"  # the newest recorded video
+    assert len(first.items) == 25 and second.items == []
+
+
+async def test_youtube_video_normalizes_to_title_and_description_with_the_watch_url():
+    api = Api(CASES["youtube/search"])
+    result = await run_fetch("youtube/search", api)
+    config = validate_config("youtube", CASES["youtube/search"].config)
+    mentions = {
+        m.external_id: m for raw in result.items if (m := CONNECTORS["youtube"]().normalize(raw, config))
+    }
+    video = mentions["video:i2hewkFijuY"]
+    assert video.title == "SURFING PERFECT PIPE & BACKDOOR || SUNRISE SHACK!"  # &amp; unescaped
+    assert video.text.startswith(video.title + "\n\nThis is Livin' Movie Premiering")
+    assert video.url == "https://www.youtube.com/watch?v=i2hewkFijuY"
+    assert video.published_at.isoformat() == "2019-12-04T16:00:08+00:00"
+    assert video.author
+
+
+async def test_youtube_replies_past_the_inline_five_come_from_comments_list_with_the_video_link():
+    api = Api(CASES["youtube/replies"])
+    result = await run_fetch("youtube/replies", api)
+    asks = [r for r in api.requests if r.url.path == "/youtube/v3/comments"]
+    # the one recorded thread with replies (totalReplyCount 2, none inline), both recorded pages
+    [thread] = [
+        t
+        for t in result.items
+        if t.get("kind") == "youtube#commentThread" and t["snippet"]["totalReplyCount"]
+    ]
+    assert [r.url.params["parentId"] for r in asks] == [thread["id"], thread["id"]]
+    assert api.data_requests()[0].url.params["part"] == "snippet,replies"
+    replies = normalized("youtube/replies", [i for i in result.items if i["kind"] == "youtube#comment"])
+    assert [m.text for m in replies] == [
+        "this is the third reply!",
+        "this is the second reply!",
+        "hey, this is the replay",
+    ]
+    video = thread["snippet"]["videoId"]
+    assert replies[0].url == f"https://www.youtube.com/watch?v={video}&lc={replies[0].external_id}"
+    assert (
+        replies[0].author == "kun liu" and replies[0].published_at.isoformat() == "2019-12-01T04:46:31+00:00"
+    )
+
+
+async def test_youtube_inline_replies_cost_no_extra_request():
+    page = fixture_json("youtube/commentThreads_by_video_page1.json")
+    inline = fixture_json("youtube/comments_by_parent_page1.json")["items"]
+    for thread in page["items"]:  # the docs' part=replies shape: replies.comments[] of comment resources
+        thread["replies"] = {"comments": inline} if thread["snippet"]["totalReplyCount"] else {}
+        thread["snippet"]["totalReplyCount"] = len(inline) if thread["replies"] else 0
+    api = Api(CASES["youtube/replies"])
+    api.data = lambda request: json_response(page)
+    result = await run_fetch("youtube/replies", api)
+    assert not [r for r in api.requests if r.url.path == "/youtube/v3/comments"]
+    assert {i["id"] for i in result.items if i["kind"] == "youtube#comment"} == {c["id"] for c in inline}
+
+
+async def test_youtube_quota_exhausted_on_the_video_search_is_rate_limited_until_pacific_midnight():
+    body = fixture_json("youtube/error_permission_403.json")
+    body["error"]["errors"][0]["reason"] = "quotaExceeded"  # the shape Google sends, with this reason
+    api = Api(CASES["youtube/search"])
+    api.data = lambda request: json_response(body, 403)
+    with pytest.raises(RateLimited) as info:
+        await run_fetch("youtube/search", api)
+    assert "quota" in str(info.value) and 60 <= info.value.retry_after <= 86400
+
+
+async def test_youtube_comments_disabled_on_a_video_does_not_stop_the_video_search():
+    case = CASES["youtube/search"]
+    disabled = fixture_json("youtube/error_permission_403.json")
+    disabled["error"]["errors"][0]["reason"] = "commentsDisabled"
+    api = Api(case)
+    api.case = copy.copy(case)
+    api.case.extra_routes = {"/youtube/v3/commentThreads": lambda r: json_response(disabled, 403)}
+    connector = CONNECTORS["youtube"]()
+    config = validate_config("youtube", {**case.config, "video_ids": ["F1UP7wRCPH8"]})
+    async with api.client() as client:
+        result = await connector.fetch(client, config, PollState())
+    assert len(result.items) == 25 and "q:surfing" in result.state.cursor
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"api_key": "k"}, "give channel_id, video_ids or query"),
+        ({"api_key": "k", "channel_id": "UC1", "video_ids": ["v"]}, "not both"),
+        ({"api_key": "k", "query": "acme", "replies": True}, "apply to comments"),
+    ],
+)
+def test_youtube_config_errors_say_what_to_change(data, message):
+    with pytest.raises(pydantic.ValidationError, match=message):
+        validate_config("youtube", data)

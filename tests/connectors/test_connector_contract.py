@@ -87,6 +87,14 @@ def _reset_in(seconds: float) -> str:
     return str(int(time.time() + seconds))
 
 
+def _reply_page(request: httpx.Request) -> Any:
+    """comments.list?parentId=…: the recorded two pages of replies, by pageToken."""
+    first = fixture_json("youtube/comments_by_parent_page1.json")
+    if request.url.params.get("pageToken") == first["nextPageToken"]:
+        return fixture_json("youtube/comments_by_parent_page2_last.json")
+    return first
+
+
 def _reddit_case(options: dict[str, Any], data_path: str, fixture: str) -> Case:
     return Case(
         config={"client_id": "abc", "client_secret": "s3cret", **options},
@@ -199,6 +207,20 @@ CASES: dict[str, Case] = {
         data_path="/youtube/v3/commentThreads",
         page=lambda: json_response(fixture_json("youtube/commentThreads_by_video_page1.json")),
         empty=lambda: json_response({"kind": "youtube#commentThreadListResponse", "items": []}),
+    ),
+    "youtube/search": Case(
+        config={"api_key": "AIza-test", "query": "surfing"},
+        data_path="/youtube/v3/search",
+        page=lambda: json_response(fixture_json("youtube/search_list_videos_by_keywords_p1.json")),
+        empty=lambda: json_response({"kind": "youtube#searchListResponse", "items": []}),
+        cursor_in=_param("publishedAfter"),
+    ),
+    "youtube/replies": Case(
+        config={"api_key": "AIza-test", "video_ids": ["F1UP7wRCPH8"], "replies": True},
+        data_path="/youtube/v3/commentThreads",
+        page=lambda: json_response(fixture_json("youtube/commentThreads_by_video_page1.json")),
+        empty=lambda: json_response({"kind": "youtube#commentThreadListResponse", "items": []}),
+        extra_routes={"/youtube/v3/comments": lambda r: json_response(_reply_page(r))},
     ),
     "x": Case(
         config={"bearer_token": "AAAA-test", "query": "#commtwitter"},
@@ -503,6 +525,8 @@ ERRORS_IN_200: dict[str, tuple[Any, ErrorClass, str]] = {
     ),
     "x": (fixture_json("x/search_all_error_400.json"), ErrorClass.CLIENT, "must be before 'end_time'"),
 }
+# The variants of a kind answer errors the way the kind does.
+ERRORS_IN_200 |= dict.fromkeys(("youtube/search", "youtube/replies"), ERRORS_IN_200["youtube"])
 JSON_SLUGS = sorted(set(HTTP_SLUGS) - {"rss", "google_alerts", "google_news", "mastodon"})
 
 
