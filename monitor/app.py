@@ -11,6 +11,7 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from monitor.admin.routes import router as admin_router
 from monitor.alerts.routes import router as alerts_router
 from monitor.alerts.slack_actions import router as slack_router
 from monitor.auth import load_key_hashes
@@ -102,6 +103,7 @@ def create_app(config: AppConfig, *, engine: Engine | None = None, run_worker: b
         brands_router,
         alerts_router,
         replies_router,
+        admin_router,
     )
     for router in routers:
         api.include_router(router)

@@ -67,6 +67,11 @@ class ApiConfig(_Strict):
     api_key_hashes: list[str] = Field(
         default_factory=list, description="sha256:<hex> of keys, for committed files."
     )
+    admins: list[str] = Field(
+        default_factory=list,
+        description="Who may change brands and sources (API, dashboard): [[users]] names and API keys "
+        "as key:<first 8 hex digits of the key's sha256> (an open API lets anyone on loopback).",
+    )
 
     @field_validator("api_key_hashes")
     @classmethod

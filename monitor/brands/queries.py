@@ -45,6 +45,7 @@ def list_brands(session: Session, *, now: datetime) -> Sequence[BrandRead]:
             query=b.query,
             handles=[str(h) for h in b.handles or []],
             exclude=b.exclude,
+            enabled=b.enabled,
             mentions_24h=total or 0,
             flagged_24h=flagged or 0,
             open_incidents=n or 0,

@@ -12,6 +12,7 @@ class BrandRead(BaseModel):
     query: str
     handles: list[str]
     exclude: str | None
+    enabled: bool = Field(default=True, description="False: disabled, no longer matched (its mentions stay).")
     mentions_24h: int = Field(description="Mentions published in the last 24 hours.")
     flagged_24h: int = Field(description="Of those, flagged as problems.")
     open_incidents: int = Field(description="Incidents open or acknowledged.")

@@ -75,6 +75,7 @@ def test_brands_with_counts(client, seed):
             "mentions_24h": 2,
             "flagged_24h": 1,
             "open_incidents": 2,
+            "enabled": True,
         },
         {
             "name": "Zeta",
@@ -84,6 +85,7 @@ def test_brands_with_counts(client, seed):
             "mentions_24h": 1,
             "flagged_24h": 0,
             "open_incidents": 0,
+            "enabled": True,
         },
     ]
 
