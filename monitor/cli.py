@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from monitor.cli_brands import brands_app
+from monitor.cli_config import config_app
 from monitor.config import AppConfig, ConfigError, load_config
 from monitor.incidents.service import public_url_warning
 from monitor.logs import configure as configure_logging
@@ -27,6 +28,7 @@ sources_app = typer.Typer(no_args_is_help=True, help="Sources.")
 app.add_typer(db_app, name="db")
 app.add_typer(sources_app, name="sources")
 app.add_typer(brands_app, name="brands")
+app.add_typer(config_app, name="config")
 
 ConfigOpt = Annotated[
     Path | None,
