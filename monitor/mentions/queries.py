@@ -11,6 +11,7 @@ from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.orm import Session, defer
 
 from monitor.brands.models import Brand
+from monitor.mentions import search
 from monitor.mentions.labels import CurrentLabel, current_labels
 from monitor.mentions.models import Mention
 from monitor.mentions.schemas import LabelRead, MentionFilters, MentionRead, ReplyRead
@@ -143,14 +144,8 @@ def list_mentions(session: Session, *, filters: MentionFilters) -> Page[MentionR
     if filters.language is not None:
         code = filters.language.lower()
         stmt = stmt.where(or_(Mention.language == code, Mention.language.ilike(f"{code}-%")))
-    if filters.q is not None:
-        # ILIKE on PostgreSQL, lower() LIKE lower() on SQLite (ASCII-only case folding there)
-        stmt = stmt.where(
-            or_(
-                Mention.text.icontains(filters.q, autoescape=True),
-                Mention.title.icontains(filters.q, autoescape=True),
-            )
-        )
+    if filters.q is not None and (matched := search.condition(session, filters.q)) is not None:
+        stmt = stmt.where(matched)  # full text over text, title and author (search.py)
     if filters.cursor is not None:
         published_at, mention_id = decode_cursor(filters.cursor, datetime, int)
         # a row-value comparison is an index condition on ix_mentions_published; the equivalent

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, Select, case, cast, func, or_, select, tuple_
+from sqlalchemy import BigInteger, Integer, Select, case, cast, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from monitor.alerts.wording import reason_evidence, reason_phrase
@@ -15,6 +15,7 @@ from monitor.brands.models import Brand
 from monitor.incidents.models import Incident
 from monitor.incidents.queries import list_incidents
 from monitor.incidents.schemas import IncidentFilters, IncidentRead
+from monitor.mentions import search
 from monitor.mentions.models import Mention
 from monitor.mentions.queries import mention_rows, read_all
 from monitor.mentions.schemas import MentionRead
@@ -193,14 +194,8 @@ def _filtered(session: Session, stmt: Select[Any], f: MentionQuery) -> Select[An
         stmt = stmt.where(Mention.published_at >= f.since)
     if f.until is not None:
         stmt = stmt.where(Mention.published_at < f.until)
-    if f.q:
-        stmt = stmt.where(
-            or_(
-                Mention.text.icontains(f.q, autoescape=True),
-                Mention.title.icontains(f.q, autoescape=True),
-                Mention.author.icontains(f.q, autoescape=True),
-            )
-        )
+    if f.q and (matched := search.condition(session, f.q)) is not None:
+        stmt = stmt.where(matched)  # the API's full-text search (search.py)
     return stmt
 
 

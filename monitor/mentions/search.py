@@ -1,0 +1,93 @@
+"""Full-text search for `?q=`: one query syntax for the API and the dashboard, compiled per backend.
+
+Syntax (docs/search.md): words are AND-ed; "a quoted phrase" matches those words in that order;
+a word ending in * matches words starting with it; case and accents never matter. Nothing in a
+query is an error: an unbalanced quote is dropped (its words stay plain words) and a lone operator
+or punctuation is ignored. The index objects are made by migration 0007.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, false, func, literal_column, select, table
+from sqlalchemy.orm import Session
+
+from monitor.mentions.models import Mention
+
+MAX_TERMS = 32  # more words than this add nothing a person means and only cost; the rest are ignored
+MIN_PREFIX = 2  # "a*" would expand to a large part of the index; shorter prefixes are plain words
+
+_TOKEN = re.compile(r'"([^"]*)"|([^\s"]+)')  # a quoted phrase, or a run of anything else
+_WORDLIKE = re.compile(r"[^\W_]")  # a chunk with no letter or digit is an operator or punctuation
+_PREFIXABLE = re.compile(rf"[^\W_]{{{MIN_PREFIX},}}")
+
+# the SQLite side: FTS5 external-content table kept in step with `mentions` by triggers
+_FTS = table("mentions_fts", literal_column("rowid", Integer))
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One AND-ed part of a query: a word, a phrase (words in order) or a prefix."""
+
+    text: str
+    prefix: bool = False
+
+
+def parse(q: str) -> list[Term]:
+    """The terms of `q`, in order, duplicates dropped; never raises."""
+    terms: list[Term] = []
+    # a quote without its closing quote matches neither alternative: it is skipped like a space
+    for match in _TOKEN.finditer(q):
+        phrase, chunk = match.groups()
+        if phrase is not None:
+            terms.append(Term(" ".join(phrase.split())))
+            continue
+        core = chunk.strip("*")
+        terms.append(Term(core, prefix=chunk.endswith("*") and _PREFIXABLE.fullmatch(core) is not None))
+    usable = [t for t in dict.fromkeys(terms) if _WORDLIKE.search(t.text)]
+    return usable[:MAX_TERMS]
+
+
+def condition(session: Session, q: str) -> ColumnElement[bool] | None:
+    """A WHERE clause for mentions matching `q`; None for a blank query (no filter).
+
+    A query with no word in it (only quotes, stars or punctuation) matches nothing.
+    """
+    if not q.strip():
+        return None
+    terms = parse(q)
+    if not terms:
+        return false()
+    if session.get_bind().dialect.name == "postgresql":
+        return _postgresql(terms)
+    return Mention.id.in_(select(_FTS.c.rowid).where(literal_column("mentions_fts").match(fts5_query(terms))))
+
+
+def _postgresql(terms: list[Term]) -> ColumnElement[bool]:
+    # monitor_search_term (0007) folds case and accents and ORs the word as written with its stem
+    # in each language; with constant arguments it is evaluated once, so the GIN index applies
+    query: Any = None
+    for term in terms:
+        part = func.monitor_search_term(term.text, term.prefix)
+        query = part if query is None else query.op("&&")(part)
+    return literal_column("mentions.search_vector").bool_op("@@")(query)
+
+
+def fts5_query(terms: list[Term]) -> str:
+    """The FTS5 MATCH expression: each term a quoted string (so no word is read as an operator)."""
+    quoted = ('"' + t.text.replace('"', '""') + '"' + ("*" if t.prefix else "") for t in terms)
+    return " AND ".join(quoted)
+
+
+def is_search_object(name: str | None, type_: str, parent_names: dict[str, Any]) -> bool:
+    """False for the search objects outside the ORM's metadata (for alembic's include_name)."""
+    if type_ == "table":
+        return not (name or "").startswith("mentions_fts")  # the FTS5 table and its shadow tables
+    if type_ == "column":
+        return not (parent_names.get("table_name") == "mentions" and name == "search_vector")
+    if type_ == "index":
+        return name != "ix_mentions_search"
+    return True
