@@ -1,4 +1,5 @@
-"""Stack Exchange questions (any site) through /2.3/search/advanced."""
+"""Stack Exchange (any site): questions through /2.3/search/advanced, answers through
+/2.3/search/excerpts, and the site's comment stream through /2.3/comments."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import html
 import json
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from connectors.base import (
     Connector,
@@ -20,15 +21,27 @@ from connectors.base import (
     PollState,
     RateLimited,
 )
-from connectors.helpers import dedupe, drain_cursor, from_epoch, html_to_text, split_cursor, to_int
+from connectors.helpers import (
+    dedupe,
+    drain_cursor,
+    dump_cursor,
+    from_epoch,
+    html_to_text,
+    load_cursor,
+    split_cursor,
+    to_int,
+)
 
-SEARCH_URL = "https://api.stackexchange.com/2.3/search/advanced"
+API = "https://api.stackexchange.com/2.3"
+SEARCH_URL = f"{API}/search/advanced"
+EXCERPTS_URL = f"{API}/search/excerpts"  # questions and answers matching q, one list
+COMMENTS_URL = f"{API}/comments"  # every comment on the site: there is no comment search
 _PAGE_SIZE = 100
 _WAIT_RE = re.compile(r"available in (\d+) seconds")
 
 
 class StackExchangeConfig(BaseModel):
-    """A question search on one Stack Exchange site."""
+    """A search on one Stack Exchange site: questions, answers, and/or the site's comments."""
 
     model_config = ConfigDict(extra="forbid")
     site: str = Field(min_length=1, description="Site API name, e.g. stackoverflow, superuser, serverfault")
@@ -37,10 +50,25 @@ class StackExchangeConfig(BaseModel):
     key: str | None = Field(
         default=None, description="App key from stackapps.com: 10,000 requests/day instead of 300 per IP"
     )
+    include: list[Literal["questions", "answers", "comments"]] = Field(
+        default=["questions"],
+        min_length=1,
+        description="What to read: questions (search), answers (search excerpts), comments (all of the "
+        "site's comments, which the brand query then matches: the API has no comment search)",
+    )
+
+    @field_validator("include")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        return sorted(set(value), key=value.index)
 
 
 class StackExchangeConnector(Connector[StackExchangeConfig]):
-    """Stack Exchange questions; the cursor is the newest creation_date (epoch seconds) seen, or a backlog."""
+    """Stack Exchange posts; each endpoint's cursor is the newest creation_date (epoch s) seen, or a backlog.
+
+    With only questions (the default) the cursor is that one endpoint's; otherwise a JSON map
+    {"questions"|"excerpts"|"comments": cursor}.
+    """
 
     slug: ClassVar[str] = "stackexchange"
     title: ClassVar[str] = "Stack Exchange"
@@ -50,34 +78,62 @@ class StackExchangeConnector(Connector[StackExchangeConfig]):
     async def fetch(
         self, client: httpx.AsyncClient, config: StackExchangeConfig, state: PollState
     ) -> FetchResult:
-        hw, drain = split_cursor(state.cursor)
-        since = to_int(hw)
-        todate = to_int(drain.get("resume"))
-        params: dict[str, Any] = {
+        base: dict[str, Any] = {
             "site": config.site,
-            "q": config.query,
             "sort": "creation",
             "order": "desc",
             "filter": "withbody",
-            "pagesize": _PAGE_SIZE,
-            "page": 1,
         }
+        if config.key:
+            base["key"] = config.key
+        search = {"q": config.query, **({"tagged": config.tagged} if config.tagged else {})}
+        endpoints: list[tuple[str, str, dict[str, Any]]] = []
+        if "answers" in config.include:  # excerpts: the questions and answers matching q, in one list
+            endpoints.append(("excerpts", EXCERPTS_URL, search))
+        elif "questions" in config.include:
+            endpoints.append(("questions", SEARCH_URL, search))
+        if "comments" in config.include:
+            endpoints.append(("comments", COMMENTS_URL, {}))
+        if [name for name, _, _ in endpoints] == ["questions"]:  # the cursor as it always was
+            return await self._read(client, SEARCH_URL, {**base, **search}, state.cursor)
+        cursors = _sub_cursors(state.cursor)
+        items: list[dict[str, Any]] = []
+        pause, more = None, False
+        for name, url, params in endpoints:
+            if pause:  # `backoff` or an empty quota: leave the other endpoints for the next poll
+                break
+            # Switching questions on to answers goes on from the questions' cursor (excerpts hold both).
+            start = cursors.get(name) or (cursors.get("questions") if name == "excerpts" else None)
+            result = await self._read(client, url, {**base, **params}, start)
+            items += result.items
+            pause, more = result.pause_seconds, more or result.more
+            if result.state.cursor is not None:
+                cursors[name] = result.state.cursor
+        if "questions" not in config.include:
+            items = [i for i in items if i.get("item_type") != "question"]
+        cursor = dump_cursor(cursors) if cursors else None
+        return FetchResult(items=items, state=PollState(cursor=cursor), pause_seconds=pause, more=more)
+
+    async def _read(
+        self, client: httpx.AsyncClient, url: str, params: dict[str, Any], cursor: str | None
+    ) -> FetchResult:
+        """One endpoint, newest first, back to its cursor within the page budget."""
+        hw, drain = split_cursor(cursor)
+        since = to_int(hw)
+        todate = to_int(drain.get("resume"))
+        params = {**params, "pagesize": _PAGE_SIZE, "page": 1}
         if since is not None:
             params["fromdate"] = since + 1  # fromdate is inclusive
-        if config.tagged:
-            params["tagged"] = config.tagged
-        if config.key:
-            params["key"] = config.key
         items: list[dict[str, Any]] = []
         pause = None
         done = False
-        # Each page narrows todate (inclusive) to the oldest question read, rather than asking for
-        # page N: the window stays put while new questions arrive, and deep pages need no app key.
-        for _ in range(self.max_pages if state.cursor else 1):
+        # Each page narrows todate (inclusive) to the oldest item read, rather than asking for
+        # page N: the window stays put while new items arrive, and deep pages need no app key.
+        for _ in range(self.max_pages if cursor else 1):
             query = {**params, **({"todate": todate} if todate is not None else {})}
-            response = await self.request(client, "GET", SEARCH_URL, params=query)
+            response = await self.request(client, "GET", url, params=query)
             payload = self.parse_json_object(response, "items")
-            page = [i for i in payload.get("items") or [] if isinstance(i, dict) and i.get("question_id")]
+            page = [i for i in payload.get("items") or [] if isinstance(i, dict) and _ident(i)]
             items.extend(page)
             pause = _pause(payload)
             oldest = min((t for i in page if (t := to_int(i.get("creation_date"))) is not None), default=None)
@@ -88,15 +144,15 @@ class StackExchangeConnector(Connector[StackExchangeConfig]):
             todate = oldest if oldest != todate else oldest - 1
             if pause:
                 break
-        items = dedupe(items, lambda i: i.get("question_id"))
+        items = dedupe(items, _ident)
         times = [t for i in items if (t := to_int(i.get("creation_date"))) is not None]
         top = max([*times, *([to_int(drain["top"]) or 0] if drain.get("top") else [])], default=None)
-        if not state.cursor or done:
+        if not cursor or done:
             newest = max([*([top] if top is not None else []), since or 0])
-            cursor = str(newest) if (items or since is not None or drain) else None
-            return FetchResult(items=items, state=PollState(cursor=cursor), pause_seconds=pause)
-        cursor = drain_cursor(hw, top=top, resume=todate)
-        return FetchResult(items=items, state=PollState(cursor=cursor), pause_seconds=pause, more=True)
+            new_cursor = str(newest) if (items or since is not None or drain) else None
+            return FetchResult(items=items, state=PollState(cursor=new_cursor), pause_seconds=pause)
+        new_cursor = drain_cursor(hw, top=top, resume=todate)
+        return FetchResult(items=items, state=PollState(cursor=new_cursor), pause_seconds=pause, more=True)
 
     def api_error(self, response: httpx.Response) -> ConnectorError | None:
         # Errors come as {error_id, error_name, error_message}, usually with HTTP 400.
@@ -120,18 +176,23 @@ class StackExchangeConnector(Connector[StackExchangeConfig]):
         return ConnectorError(ErrorClass.CLIENT, message, status=response.status_code)
 
     def normalize(self, raw: Any, config: StackExchangeConfig) -> Mention | None:
-        question_id = raw.get("question_id")
+        ident = _ident(raw)
         title = html.unescape(raw.get("title") or "").strip() or None
         body = html_to_text(raw.get("body"))
-        text = "\n\n".join(part for part in (title, body) if part)
-        if not question_id or not text:
+        if not ident or not body and not (title and ident.startswith("question:")):
             return None
+        if ident.startswith("comment:"):
+            return self._comment(raw, ident, body, config)
+        if ident.startswith("answer:"):
+            title = None  # the question's: it would make every answer in a thread match its words
+        text = "\n\n".join(part for part in (title, body) if part)
         owner = raw.get("owner") or {}
         score, answers = to_int(raw.get("score")), to_int(raw.get("answer_count"))
         return Mention(
-            external_id=f"question:{question_id}",
+            external_id=ident,
             text=text,
-            url=raw.get("link"),
+            # search excerpts carry no link: the site's short links /q/<id> and /a/<id> answer for it
+            url=raw.get("link") or _site_url(config.site, ident),
             title=title,
             author=html.unescape(owner.get("display_name") or "") or None,
             author_reach=to_int(owner.get("reputation")),
@@ -139,6 +200,54 @@ class StackExchangeConnector(Connector[StackExchangeConfig]):
             published_at=from_epoch(raw.get("creation_date")),
             raw=raw,
         )
+
+    def _comment(self, raw: dict[str, Any], ident: str, body: str, config: StackExchangeConfig) -> Mention:
+        owner = raw.get("owner") or {}
+        return Mention(
+            external_id=ident,
+            text=body,
+            url=raw.get("link") or _site_url(config.site, ident),
+            author=html.unescape(owner.get("display_name") or "") or None,
+            author_reach=to_int(owner.get("reputation")),
+            engagement=to_int(raw.get("score")),
+            published_at=from_epoch(raw.get("creation_date")),
+            raw=raw,
+        )
+
+
+def _ident(item: dict[str, Any]) -> str | None:
+    """question:<id>, answer:<id> or comment:<id> (the ids of each type are separate sequences)."""
+    if item.get("comment_id"):
+        return f"comment:{item['comment_id']}"
+    if item.get("answer_id") and item.get("item_type", "answer") == "answer":
+        return f"answer:{item['answer_id']}"
+    return f"question:{item['question_id']}" if item.get("question_id") else None
+
+
+# Sites on a domain of their own; the others are <site>.stackexchange.com.
+_OWN_DOMAIN = {"stackoverflow", "serverfault", "superuser", "askubuntu", "stackapps"}
+
+
+def _site_url(site: str, ident: str) -> str:
+    if site in _OWN_DOMAIN or site.endswith(".stackoverflow"):  # es.stackoverflow, meta.stackoverflow
+        host = f"{site}.com"
+    elif "." in site:  # the API takes a site's domain as well as its name
+        host = site
+    elif site == "mathoverflow":
+        host = "mathoverflow.net"
+    else:
+        host = f"{site}.stackexchange.com"
+    kind, _, number = ident.partition(":")
+    path = {"question": "q", "answer": "a"}.get(kind)
+    return f"https://{host}/{path}/{number}" if path else f"https://{host}/posts/comments/{number}"
+
+
+def _sub_cursors(cursor: str | None) -> dict[str, Any]:
+    """The per-endpoint map; a cursor from the questions-only days becomes the questions' one."""
+    data = load_cursor(cursor)
+    if cursor and (not data or "drain" in data):
+        return {"questions": cursor}
+    return data
 
 
 def _pause(payload: dict[str, Any]) -> float | None:

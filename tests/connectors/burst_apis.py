@@ -330,10 +330,45 @@ class YouTubeSearchApi(YouTubeApi):
         return _json({**body, **({"nextPageToken": token} if token else {})})
 
 
+class _StackExchangeSampleApi(StackExchangeApi):
+    """An endpoint whose items are a docs sample (no recorded reply exists): `kind`:<id_field>."""
+
+    fixture: str
+    id_field: str
+    kind: str
+
+    def make(self, n: int, at: datetime) -> dict[str, Any]:
+        item = copy.deepcopy(_template(f"stackexchange/{self.fixture}", "items"))
+        item.update({self.id_field: n, "creation_date": int(self.start.timestamp()) + n // 2})
+        item["body"] = f"<p>Acme SDK fails {n}</p>"
+        return item
+
+    def external_id(self, item: dict[str, Any]) -> str:
+        return f"{self.kind}:{item[self.id_field]}"
+
+
+class StackExchangeAnswersApi(_StackExchangeSampleApi):
+    """search/excerpts: questions and answers in one list."""
+
+    path, fixture = "/2.3/search/excerpts", "search_excerpts_sample.json"
+    id_field, kind = "answer_id", "answer"
+    config = {"site": "stackoverflow", "query": "acme", "include": ["answers"]}
+
+
+class StackExchangeCommentsApi(_StackExchangeSampleApi):
+    """/comments: the site's comment stream."""
+
+    path, fixture = "/2.3/comments", "comments_withbody_sample.json"
+    id_field, kind = "comment_id", "comment"
+    config = {"site": "stackoverflow", "query": "acme", "include": ["comments"]}
+
+
 FAKE_APIS: dict[str, type[FakeApi]] = {
     "x": XApi,
     "bluesky": BlueskyApi,
     "stackexchange": StackExchangeApi,
+    "stackexchange-answers": StackExchangeAnswersApi,
+    "stackexchange-comments": StackExchangeCommentsApi,
     "discourse": DiscourseApi,
     "discourse-search": DiscourseSearchApi,
     "lemmy": LemmyApi,

@@ -95,6 +95,18 @@ def _reply_page(request: httpx.Request) -> Any:
     return first
 
 
+def _stackexchange_case(options: dict[str, Any], data_path: str, fixture: str) -> Case:
+    return Case(
+        config={"site": "stackoverflow", **options},
+        data_path=data_path,
+        page=lambda: json_response(fixture_json(f"stackexchange/{fixture}")),
+        empty=lambda: json_response(
+            {"items": [], "has_more": False, "quota_max": 300, "quota_remaining": 299}
+        ),
+        cursor_in=_param("fromdate"),
+    )
+
+
 def _reddit_case(options: dict[str, Any], data_path: str, fixture: str) -> Case:
     return Case(
         config={"client_id": "abc", "client_secret": "s3cret", **options},
@@ -185,14 +197,17 @@ CASES: dict[str, Case] = {
         page=lambda: json_response(fixture_json("discourse/posts_latest.json")),
         empty=lambda: json_response({"latest_posts": []}),
     ),
-    "stackexchange": Case(
-        config={"site": "stackoverflow", "query": "something missing"},
-        data_path="/2.3/search/advanced",
-        page=lambda: json_response(fixture_json("stackexchange/search_advanced_questions.json")),
-        empty=lambda: json_response(
-            {"items": [], "has_more": False, "quota_max": 300, "quota_remaining": 299}
-        ),
-        cursor_in=_param("fromdate"),
+    "stackexchange": _stackexchange_case(
+        {"query": "something missing"}, "/2.3/search/advanced", "search_advanced_questions.json"
+    ),
+    # No recorded search/excerpts or /comments reply was found: samples from the API docs' types.
+    "stackexchange/answers": _stackexchange_case(
+        {"query": "acme", "include": ["questions", "answers"]},
+        "/2.3/search/excerpts",
+        "search_excerpts_sample.json",
+    ),
+    "stackexchange/comments": _stackexchange_case(
+        {"query": "acme", "include": ["comments"]}, "/2.3/comments", "comments_withbody_sample.json"
     ),
     "lemmy": Case(
         config={"instance": "https://lemmy.example", "query": "acme"},
@@ -527,6 +542,9 @@ ERRORS_IN_200: dict[str, tuple[Any, ErrorClass, str]] = {
 }
 # The variants of a kind answer errors the way the kind does.
 ERRORS_IN_200 |= dict.fromkeys(("youtube/search", "youtube/replies"), ERRORS_IN_200["youtube"])
+ERRORS_IN_200 |= dict.fromkeys(
+    ("stackexchange/answers", "stackexchange/comments"), ERRORS_IN_200["stackexchange"]
+)
 JSON_SLUGS = sorted(set(HTTP_SLUGS) - {"rss", "google_alerts", "google_news", "mastodon"})
 
 
