@@ -5,8 +5,7 @@ from monitor.alerts.models import AlertDelivery
 from monitor.brands.models import Brand
 from monitor.db import Base
 from monitor.incidents.models import Incident
-from monitor.mentions.models import Mention, MentionLabel
-from monitor.mentions.rollup import MentionHourly
+from monitor.mentions.models import Mention, MentionHourly, MentionLabel
 from monitor.sources.models import Source
 
 __all__ = [

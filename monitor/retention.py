@@ -6,8 +6,10 @@ deletes mentions older than that, except what someone may still need: a mention 
 that is not resolved, one in the reply queue still waiting, or one a person labelled (labels train
 the detector). Each batch is its own short transaction, under the worker's write lock on SQLite,
 so polls and the API never wait long behind it; a run stops after `max_batches` and the next run
-goes on. A deleted mention that its source still lists is stored again as new on the next poll:
-keep `mentions_days` longer than any source's window (feeds list days, not months).
+goes on. A batch's deleted mentions leave the hourly rollup in its transaction (Trends count what
+is stored, so the charts lose them too). A deleted mention that its source still lists is stored
+again as new on the next poll: keep `mentions_days` longer than any source's window (feeds list
+days, not months).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.config import RetentionConfig
 from monitor.db import session_scope
 from monitor.incidents.models import Incident
+from monitor.mentions import rollup
 from monitor.mentions.models import Mention, MentionLabel
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,19 @@ def _deletable(cutoff: datetime) -> Any:
 def _with_raw(cutoff: datetime) -> Any:
     # JSON "{}" as stored for an empty payload: compared as text so both backends use the same test
     return select(Mention.id).where(Mention.fetched_at < cutoff, Mention.raw != {}).order_by(Mention.id)
+
+
+_DELETE = (
+    delete(Mention)
+    .returning(Mention.brand_id, Mention.published_at, Mention.sentiment)
+    .execution_options(synchronize_session=False)
+)
+
+
+def _delete(session: Session, ids: list[int]) -> None:
+    # the hourly rollup loses the same rows in the same transaction, so Trends stay equal to the rows
+    gone = session.execute(_DELETE.where(Mention.id.in_(ids)))
+    rollup.apply(session, rollup.tally(gone, sign=-1))
 
 
 def _batches(
@@ -113,9 +129,7 @@ def prune(
         mentions = _batches(
             session_factory,
             _deletable(now - timedelta(days=config.mentions_days)),
-            lambda s, ids: s.execute(
-                delete(Mention).where(Mention.id.in_(ids)).execution_options(synchronize_session=False)
-            ),
+            _delete,
             **kw,
         )
     if raw or mentions:

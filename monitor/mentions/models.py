@@ -8,6 +8,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -122,3 +123,15 @@ class MentionLabel(Base):
     opportunity: Mapped[bool | None] = mapped_column(Boolean)
     labeled_by: Mapped[str] = mapped_column(String(200))
     labeled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MentionHourly(Base):
+    """Mentions of one brand published in one UTC hour: how many and their summed sentiment."""
+
+    __tablename__ = "mention_hourly"
+
+    # hour first: the charts read a span of hours for every brand, a range scan of the key
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)  # seconds since the epoch // 3600
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), primary_key=True)
+    mentions: Mapped[int] = mapped_column(Integer)
+    sentiment_sum: Mapped[float] = mapped_column(Float)

@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from connectors.base import Mention as Item
+from monitor.mentions import rollup
 from monitor.mentions.models import Mention
 from monitor.scoring import Score
 
@@ -171,14 +172,19 @@ def store_mentions(
             rows.append(_row(source_id, s, now))
     stored: list[StoredMention] = []
     flagged: list[Mention] = []
+    added: rollup.Tally = {}
     for part in _chunks(rows):
-        result = _store_chunk(session, source_id, part)
+        result = _store_chunk(session, source_id, part, added)
         stored.extend(result.stored)
         flagged.extend(result.flagged)
+    # once for the whole batch, after its chunks: one ordered upsert (see rollup.py on deadlocks)
+    rollup.apply(session, added)
     return StoreResult(stored, flagged)
 
 
-def _store_chunk(session: Session, source_id: int, rows: Sequence[dict[str, Any]]) -> StoreResult:
+def _store_chunk(
+    session: Session, source_id: int, rows: Sequence[dict[str, Any]], added: rollup.Tally
+) -> StoreResult:
     # Skip what is already stored with one indexed lookup, so the insert mostly meets no conflict.
     known = set(
         session.execute(_KNOWN, {"source": source_id, "ext": list({r["external_id"] for r in rows})}).all()
@@ -188,12 +194,14 @@ def _store_chunk(session: Session, source_id: int, rows: Sequence[dict[str, Any]
         return StoreResult([], [])
     # a concurrent worker may have inserted some rows meanwhile: those return nothing here
     ids = {(ext, bid): mid for mid, ext, bid in session.execute(_insert(session), rows)}
+    # keyed by id, not zipped with `rows`: a row a concurrent worker stored first is not in `stored`
+    new_rows = {ids[key]: r for r in rows if (key := (r["external_id"], r["brand_id"])) in ids}
     stored = [
-        StoredMention(ids[key], r["external_id"], r["brand_id"], r["is_incident"], r["category"])
-        for r in rows
-        if (key := (r["external_id"], r["brand_id"])) in ids
+        StoredMention(mid, r["external_id"], r["brand_id"], r["is_incident"], r["category"])
+        for mid, r in new_rows.items()
     ]
-    _mark_duplicates(session, stored, {s.id: r for s, r in zip(stored, rows, strict=False)})
+    rollup.tally(((r["brand_id"], r["published_at"], r["sentiment"]) for r in new_rows.values()), into=added)
+    _mark_duplicates(session, stored, new_rows)
     flagged_ids = [m.id for m in stored if m.is_incident and m.category]
     flagged = list(session.scalars(_FLAGGED, {"ids": flagged_ids})) if flagged_ids else []
     return StoreResult(stored, flagged)

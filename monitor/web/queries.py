@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, Select, case, cast, func, select, tuple_
+from sqlalchemy import Select, case, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from monitor.alerts.wording import reason_evidence, reason_phrase
@@ -18,6 +18,7 @@ from monitor.incidents.schemas import IncidentFilters, IncidentRead
 from monitor.mentions import search
 from monitor.mentions.models import Mention
 from monitor.mentions.queries import mention_rows, read_all
+from monitor.mentions.rollup import per_brand
 from monitor.mentions.schemas import MentionRead
 from monitor.schemas import decode_cursor, encode_cursor
 from monitor.sources.models import Source
@@ -250,32 +251,18 @@ RANGES: dict[str, tuple[timedelta, int, str]] = {
 }
 
 
-def _bucket(session: Session, size: int) -> Any:
-    if session.get_bind().dialect.name == "sqlite":
-        # SQLite keeps UTC as text; strftime('%s') is seconds since the epoch
-        return cast(func.strftime("%s", Mention.published_at), Integer) // size
-    return cast(func.floor(func.extract("epoch", Mention.published_at) / size), BigInteger)
-
-
 def trends(session: Session, *, range_key: str, now: datetime) -> dict[str, Any]:
     """Per brand: mentions and average sentiment per bucket; incidents opened in range; share of voice."""
     span, size, label = RANGES[range_key]
     since = now - span
     first = int(since.timestamp()) // size
     last = int(now.timestamp()) // size
-    bucket = _bucket(session, size).label("bucket")
-    rows = session.execute(
-        select(Mention.brand_id, bucket, func.count(), func.avg(Mention.sentiment))
-        .where(Mention.published_at >= since, Mention.published_at <= now)
-        .group_by(Mention.brand_id, bucket)
-    ).all()
+    # whole hours from the hourly rollup, the partial hours at both ends from mentions (rollup.py)
+    sums = per_brand(session, since=since, until=now, size=size)
     brands: dict[int, str] = dict(session.execute(select(Brand.id, Brand.name).order_by(Brand.name)).all())
     series: dict[int, dict[int, tuple[int, float]]] = {bid: {} for bid in brands}
-    for brand_id, b, count, avg in rows:
-        per = series.setdefault(brand_id, {})
-        n, mean = per.get(int(b), (0, 0.0))
-        total_n = n + int(count)  # merge, should a backend split one bucket in two
-        per[int(b)] = (total_n, (mean * n + float(avg or 0.0) * int(count)) / total_n)
+    for brand_id, per_bucket in sums.items():
+        series[brand_id] = {b: (n, total / n) for b, (n, total) in per_bucket.items() if n}
     markers = session.execute(
         select(
             Incident.id,
