@@ -10,7 +10,6 @@ value before the file is loaded.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,37 +20,16 @@ from sqlalchemy.orm import Session
 
 from monitor import logs
 from monitor.admin.service import brand_table, source_table
+from monitor.admin.toml import toml_lines
 from monitor.brands.models import Brand
 from monitor.secrets import SECRET_MASK
 from monitor.sources.models import Source
 
 config_app = typer.Typer(no_args_is_help=True, help="Configuration.")
 
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def _key(name: str) -> str:
-    return name if _BARE_KEY.match(name) else json.dumps(name, ensure_ascii=False)
-
-
-def toml_value(value: Any) -> str:
-    """One TOML value (strings as basic strings: JSON's escapes are TOML's)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        pairs = (f"{_key(k)} = {toml_value(v)}" for k, v in value.items() if v is not None)
-        return "{ " + ", ".join(pairs) + " }"
-    raise TypeError(f"no TOML form for {type(value).__name__}")
-
 
 def _table(header: str, table: dict[str, Any], *, comment: bool = False) -> list[str]:
-    lines = [f"[[{header}]]"] + [f"{_key(k)} = {toml_value(v)}" for k, v in table.items() if v is not None]
+    lines = [f"[[{header}]]", *toml_lines(table)]
     return [f"# {line}" for line in lines] if comment else lines
 
 

@@ -50,6 +50,7 @@ def _web_error(request: Request, exc: Exception) -> Response:
 def mount_web(app: FastAPI) -> None:
     """Attach the dashboard's routes to the app."""
     from monitor.web.routes import router as pages
+    from monitor.web.routes_admin import router as admin
     from monitor.web.routes_data import router as data
     from monitor.web.routes_reply import router as replies
 
@@ -61,5 +62,6 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(pages)
     app.include_router(data)
     app.include_router(replies)
+    app.include_router(admin)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(WebError, _web_error)

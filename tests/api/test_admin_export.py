@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from typer.testing import CliRunner
 
 from monitor.admin import service
+from monitor.admin.toml import toml_value
 from monitor.cli import app
-from monitor.cli_config import export_toml, toml_value
+from monitor.cli_config import export_toml
 from monitor.config import load_config, parse_config
 from monitor.config_store import load_runtime_config
 from monitor.sync import sync_config
