@@ -60,6 +60,7 @@ class Case:
         None  # the API's own "0 remaining" headers, made at test time
     )
     malformed: bytes = b'{"items": [1, 2'
+    requests_per_fetch: int = 1  # one per instance where a source polls several
     extra_routes: dict[str, Callable[[httpx.Request], httpx.Response]] = field(default_factory=dict)
 
 
@@ -173,6 +174,23 @@ CASES: dict[str, Case] = {
             "x-ratelimit-remaining": "0",
             "x-ratelimit-reset": (datetime.now(UTC) + timedelta(seconds=120)).isoformat(),
         },
+    ),
+    # Two instances answering the same recorded search: a status federated to both is kept once.
+    "mastodon/instances": Case(
+        config={
+            "instances": ["https://mastodon.example", "https://fosstodon.example/"],
+            "query": "acme",
+            "access_tokens": {"mastodon.example": "tok-a", "fosstodon.example": "tok-b"},
+        },
+        data_path="/api/v2/search",
+        page=lambda: json_response(fixture_json("mastodon/search_v2_mastodon_social.json")),
+        empty=lambda: json_response(fixture_json("mastodon/search_v2_statuses_empty.json")),
+        cursor_in=_param("min_id"),
+        rate_headers_zero=lambda: {
+            "x-ratelimit-remaining": "0",
+            "x-ratelimit-reset": (datetime.now(UTC) + timedelta(seconds=120)).isoformat(),
+        },
+        requests_per_fetch=2,
     ),
     "bluesky": Case(
         config={
@@ -488,7 +506,7 @@ async def test_check_uses_one_fetch(slug):
     config = validate_config(kind_of(slug), CASES[slug].config)
     async with api.client() as client:
         await connector_for(slug).check(client, config)
-    assert len(api.data_requests()) == 1
+    assert len(api.data_requests()) == CASES[slug].requests_per_fetch
 
 
 @pytest.mark.parametrize("slug", HTTP_SLUGS)
@@ -545,7 +563,9 @@ ERRORS_IN_200 |= dict.fromkeys(("youtube/search", "youtube/replies"), ERRORS_IN_
 ERRORS_IN_200 |= dict.fromkeys(
     ("stackexchange/answers", "stackexchange/comments"), ERRORS_IN_200["stackexchange"]
 )
-JSON_SLUGS = sorted(set(HTTP_SLUGS) - {"rss", "google_alerts", "google_news", "mastodon"})
+JSON_SLUGS = sorted(
+    s for s in HTTP_SLUGS if kind_of(s) not in {"rss", "google_alerts", "google_news", "mastodon"}
+)
 
 
 def test_every_json_api_has_an_error_in_200_case():
@@ -563,11 +583,12 @@ async def test_an_error_reply_with_status_200_is_an_error_not_an_empty_page(slug
     assert reason in str(info.value)
 
 
-async def test_mastodon_error_reply_with_status_200():
-    api = Api(CASES["mastodon"])
+@pytest.mark.parametrize("slug", ["mastodon", "mastodon/instances"])
+async def test_mastodon_error_reply_with_status_200(slug):
+    api = Api(CASES[slug])
     api.data = lambda request: json_response({"error": "This API requires an authenticated user"})
     with pytest.raises(ConnectorError) as info:
-        await run_fetch("mastodon", api)
+        await run_fetch(slug, api)
     assert info.value.error_class is ErrorClass.AUTH
     assert "requires an authenticated user" in str(info.value)
 
