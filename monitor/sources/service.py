@@ -125,14 +125,16 @@ def release_stale_leases(session: Session, *, worker_id: str, owner: str, now: d
     return res.rowcount
 
 
-def _adapt_interval(src: Source, new_items: int, *, hint: float | None = None) -> int:
+def _adapt_interval(src: Source, entries: int, *, hint: float | None = None) -> int:
     """Poll a busy source faster and a quiet one slower, within its configured bounds.
 
+    Busy means the source returned entries since its cursor, matched or not (miniflux's entry
+    frequency): a feed shows only its last N entries, so a busy one read slowly loses the oldest.
     `hint` is the publisher's own "not before" (Cache-Control, Expires, <ttl>): it can only
     lengthen the interval, and at most to the source's max; it never shortens it below min.
     """
     cur = src.current_interval_seconds
-    cur = cur * 0.5 if new_items > 0 else cur * 1.5
+    cur = cur * 0.5 if entries > 0 else cur * 1.5
     if hint is not None and hint > 0:
         cur = max(cur, hint)
     return int(min(src.max_interval_seconds, max(src.min_interval_seconds, cur)))
@@ -167,7 +169,7 @@ def record_success(
     src.last_fetched, src.last_new = fetched, new
     src.consecutive_errors = 0
     src.state, src.error_class, src.last_error = "ok", None, None
-    src.current_interval_seconds = _adapt_interval(src, new, hint=min_interval_hint)
+    src.current_interval_seconds = _adapt_interval(src, max(fetched, new), hint=min_interval_hint)
     delay = float(src.current_interval_seconds)
     if backlog:
         delay = 0.0

@@ -72,7 +72,7 @@ def source(current: int, lo: int, hi: int) -> Source:
 
 
 @pytest.mark.parametrize(
-    ("current", "new", "hint", "expected"),
+    ("current", "entries", "hint", "expected"),
     [
         (300, 0, None, 450),  # quiet: 1.5x
         (300, 3, None, 150),  # busy: halved
@@ -84,8 +84,8 @@ def source(current: int, lo: int, hi: int) -> Source:
         (1200, 0, 500, 1200),  # already at max
     ],
 )
-def test_the_next_interval_honours_the_hint_within_min_and_max(current, new, hint, expected):
-    assert service._adapt_interval(source(current, 150, 1200), new, hint=hint) == expected
+def test_the_next_interval_honours_the_hint_within_min_and_max(current, entries, hint, expected):
+    assert service._adapt_interval(source(current, 150, 1200), entries, hint=hint) == expected
 
 
 def seed(session, **fields) -> int:
@@ -121,6 +121,23 @@ def test_a_rate_limit_pause_and_a_backlog_still_win_over_the_hint(session):
     assert src.next_poll_at == NOW + timedelta(seconds=5000)  # past max: the rate limit says so
     src = succeed(session, source_id, min_interval_hint=600.0, backlog=True)
     assert src.next_poll_at == NOW  # items already fetched are waiting: our own work, due at once
+
+
+def test_a_busy_feed_is_read_faster_even_without_brand_mentions(session):
+    # a forum feed with 20 new posts and none about the brand: its window still turns over
+    source_id = seed(
+        session, current_interval_seconds=300, min_interval_seconds=150, max_interval_seconds=1200
+    )
+    src, _ = service.record_success(
+        session, source_id, owner="w", now=NOW, state=PollState(), fetched=20, new=0
+    )
+    assert src.current_interval_seconds == 150
+    src = succeed(session, source_id)  # fetched=1, new=0: still entries
+    assert src.current_interval_seconds == 150
+    src, _ = service.record_success(
+        session, source_id, owner="w", now=NOW, state=PollState(), fetched=0, new=0
+    )
+    assert src.current_interval_seconds == 225  # nothing at all: slower
 
 
 def test_a_fixed_interval_ignores_hints(session):
