@@ -146,3 +146,31 @@ def test_a_fixed_interval_ignores_hints(session):
     )
     src = succeed(session, source_id, min_interval_hint=3600.0)
     assert (src.current_interval_seconds, src.next_poll_at) == (300, NOW + timedelta(seconds=300))
+
+
+def test_sync_stores_the_derived_bounds(session):
+    from monitor.sync import sync_config
+
+    config = parse_config(
+        {
+            "sources": [
+                {"name": "feed", "kind": "rss", "url": "https://e.org/f"},
+                {"name": "fixed", "kind": "rss", "url": "https://e.org/x", "adaptive": False},
+                {
+                    "name": "tweets",
+                    "kind": "x",
+                    "query": "acme",
+                    "bearer_token": "t",
+                    "interval_seconds": 900,
+                },
+            ]
+        }
+    )
+    sync_config(session, config, now=NOW)
+    session.commit()
+    rows = {s.name: s for s in session.query(Source)}
+    got = {
+        n: (r.min_interval_seconds, r.current_interval_seconds, r.max_interval_seconds)
+        for n, r in rows.items()
+    }
+    assert got == {"feed": (150, 300, 1200), "fixed": (300, 300, 300), "tweets": (900, 900, 3600)}
