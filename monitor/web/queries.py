@@ -287,7 +287,9 @@ def trends(session: Session, *, range_key: str, now: datetime) -> dict[str, Any]
                 {
                     "t": _iso(i * size),
                     "count": count,
-                    "sentiment": round(avg, 3) if avg is not None else None,
+                    # at 9 places first: the same mean summed in another order (rollup or raw, a
+                    # parallel plan) differs in its last bits and must not flip a tie at 3 places
+                    "sentiment": round(round(avg, 9), 3) if avg is not None else None,
                 }
             )
         volume = sum(c for c, _ in per.values())

@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from monitor.brands.models import Brand  # noqa: E402
 from monitor.db import make_engine, make_session_factory, session_scope, upgrade  # noqa: E402
 from monitor.incidents.models import Incident  # noqa: E402
+from monitor.mentions.rollup import rebuild  # noqa: E402
 from monitor.schemas import encode_cursor  # noqa: E402
 from monitor.scoring import CATEGORIES  # noqa: E402
 from monitor.sources.models import Source  # noqa: E402
@@ -127,6 +128,10 @@ def load(url: str, dsn: str, n: int, now: datetime) -> tuple[int, float]:
                     )
                 )
         conn.commit()
+    engine = make_engine(url)
+    with session_scope(make_session_factory(engine)) as session:
+        rebuild(session)  # COPY bypasses the store: fill the hourly rollup the trends read
+    engine.dispose()
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     return big[0], time.perf_counter() - t0

@@ -36,6 +36,7 @@ from monitor.config import parse_config  # noqa: E402
 from monitor.db import make_engine, make_session_factory, session_scope, upgrade  # noqa: E402
 from monitor.incidents.models import Incident  # noqa: E402
 from monitor.mentions.models import Mention  # noqa: E402
+from monitor.mentions.rollup import rebuild  # noqa: E402
 from monitor.scoring import CATEGORIES  # noqa: E402
 from monitor.sources.models import Source  # noqa: E402
 from monitor.sync import sync_config  # noqa: E402
@@ -125,6 +126,8 @@ def seed(url: str, n: int, now: datetime) -> float:
                 batch = []
         if batch:
             conn.execute(insert(Mention), batch)
+    with session_scope(make_session_factory(engine)) as session:
+        rebuild(session)  # rows inserted past the store: fill the hourly rollup the trends read
     engine.dispose()
     return time.perf_counter() - t0
 

@@ -60,7 +60,13 @@ def _batch(
         published = polled - timedelta(seconds=rng.randint(-600, 4 * 3600))
         item = Item(external_id=f"{tag}-{i}", text=f"post {tag} {i}", published_at=published)
         score = Score(
-            sentiment=rng.uniform(-1, 1), urgency=0.1, category=None, incident=False, reasons=(), direct=False
+            # 4 places like VADER's compound: means that tie at the 3 places trends() shows
+            sentiment=round(rng.uniform(-1, 1), 4),
+            urgency=0.1,
+            category=None,
+            incident=False,
+            reasons=(),
+            direct=False,
         )
         out.append(ScoredMention(item, rng.choice(brands), score, None, None))
     return out
