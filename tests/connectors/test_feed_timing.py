@@ -62,12 +62,13 @@ async def test_caching_headers_become_the_hint(server, headers, hint):
 
 async def test_expires_counts_from_the_servers_date(server):
     def reply(_request) -> Reply:
-        # the server's own Date header is stamped when it answers, within the same second or the next
+        # the server stamps its own Date header as it answers, after this (whole seconds both)
         return Reply(200, feed(), {"Expires": formatdate(time.time() + 3600, usegmt=True)})
 
     server.routes["/feed"] = reply
     result = await poll(server.url + "/feed")
-    assert result.min_interval_hint in (3599.0, 3600.0)
+    # an hour less however long the server took to answer; never more than the hour
+    assert 3000 <= result.min_interval_hint <= 3600
 
 
 @pytest.mark.parametrize(
