@@ -9,12 +9,15 @@ once when the same worker (same worker id) starts again.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -32,12 +35,14 @@ from monitor.retention import Retention
 from monitor.secrets import with_configured_options
 from monitor.sources import service as sources
 from monitor.sync import sync_config
+from monitor.worker_feed import ClaimFeed, next_due
 from monitor.worker_identity import acquire, default_worker_id
 
 log = logging.getLogger(__name__)
 
 # How long stop() lets polls in flight finish before abandoning them (SIGTERM must act in seconds).
 STOP_GRACE_SECONDS = 2.0
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +98,13 @@ class Worker:
         self.retention = Retention(config.retention)  # run by maintain(), at most hourly
         self.scheduler: AsyncIOScheduler | None = None
         self._tasks: set[asyncio.Task[PollOutcome]] = set()
+        self._feed: ClaimFeed | None = None  # the refilling claim loop (monitor/worker_feed.py)
+        self._feeder: asyncio.Task[None] | None = None
+        # Database and pipeline work runs here, not on asyncio's default pool (min(32, cpus + 4)
+        # threads, shared with anything else): a poll's store mostly waits on the database or the
+        # SQLite write lock, so the pool grows with the polls in flight, up to 16 by default.
+        threads = self.cfg.db_threads or min(16, self.cfg.concurrency)
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="worker-db")
         self._hosts: dict[str, asyncio.Semaphore] = {}
         # SQLite has one writer; serializing our own writes avoids lock waits between threads.
         sqlite = bind.dialect.name == "sqlite"
@@ -107,13 +119,27 @@ class Worker:
 
     async def start(self) -> None:
         """Sync the configuration into the database and start the periodic jobs."""
-        await asyncio.to_thread(self._sync)
-        freed = await asyncio.to_thread(self._release_stale)
+        await self._db(self._sync)
+        freed = await self._db(self._release_stale)
         if freed:
             log.info("worker %s took back %d leases its previous run left", self.worker_id, freed)
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         job = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
-        self.scheduler.add_job(self.tick, "interval", seconds=self.cfg.tick_seconds, id="poll", **job)
+        if self.cfg.refill:
+            self._feed = ClaimFeed(
+                slots=lambda: self.cfg.concurrency,
+                prefetch=self.cfg.prefetch,
+                idle_seconds=self.cfg.tick_seconds,
+                running=lambda: len(self._tasks),
+                claim=lambda limit: self._db(self._claim, limit, ()),
+                seconds_to_due=lambda: self._db(self._seconds_to_due),
+                start=self._spawn,
+                held=self._polling,
+                stopping=self._stopping.is_set,
+            )
+            self._feeder = asyncio.create_task(self._feed.run())
+        else:  # the old once-per-tick claim (bench_poll.py's baseline)
+            self.scheduler.add_job(self.tick, "interval", seconds=self.cfg.tick_seconds, id="poll", **job)
         beat = max(1.0, self.cfg.lease_seconds / 3)
         self.scheduler.add_job(self.heartbeat, "interval", seconds=beat, id="heartbeat", **job)
         # A quarter second: retries honour 1 s backoffs and Retry-After: 1 without a tick's worth of lag.
@@ -133,20 +159,32 @@ class Worker:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
-        if self._tasks:
-            _done, pending = await asyncio.wait(self._tasks, timeout=STOP_GRACE_SECONDS)
+        waiting: set[asyncio.Task[Any]] = set(self._tasks)
+        if self._feed is not None and self._feeder is not None:
+            self._feed.poke()  # it sees _stopping and returns; what it claimed is released below
+            waiting.add(self._feeder)
+            self._feeder = None
+        if waiting:
+            _done, pending = await asyncio.wait(waiting, timeout=STOP_GRACE_SECONDS)
             for task in pending:
                 task.cancel()
             if pending:
                 await asyncio.wait(pending, timeout=1)
         try:
-            await asyncio.to_thread(self._release_all)
+            await self._db(self._release_all)
         except Exception:  # the database is gone: the leases expire within lease_seconds instead
             log.exception("could not release leases on stop")
+        # abandoned polls' threads finish on their own (they see _stopping); nothing waits for them
+        self._pool.shutdown(wait=False, cancel_futures=True)
         await self.dispatcher.close()
         if self._own_client:
             await self.client.aclose()
         self.identity.release()
+
+    async def _db(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run blocking database or pipeline work on the worker's pool (as asyncio.to_thread would)."""
+        call = functools.partial(contextvars.copy_context().run, fn, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, call)
 
     def _release_all(self) -> None:
         with self._writing(), session_scope(self.session_factory) as session:
@@ -171,7 +209,7 @@ class Worker:
                 )
 
         try:
-            await asyncio.to_thread(renew)
+            await self._db(renew)
         except Exception:
             log.exception("lease renewal failed")
 
@@ -182,18 +220,30 @@ class Worker:
     # -- jobs ---------------------------------------------------------------------------------
 
     async def tick(self) -> None:
-        """Claim as many due sources as there is room for and poll them in the background."""
+        """Claim as many due sources as there is room for and poll them in the background.
+
+        The periodic claim of `refill = false`; by default the claim loop (_feed) does this at once.
+        """
         room = self.cfg.concurrency - len(self._tasks)
         if room <= 0 or self._stopping.is_set():
             return
-        batch = await asyncio.to_thread(self._claim, room, ())
+        batch = await self._db(self._claim, room, ())
         if self._stopping.is_set():  # stop() began while we claimed: hand these back, poll nothing
-            await asyncio.to_thread(self._release_all)
+            await self._db(self._release_all)
             return
         for claimed in batch:
-            task = asyncio.create_task(self.poll(claimed))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._spawn(claimed)
+
+    def _spawn(self, claimed: sources.Claimed) -> None:
+        task = asyncio.create_task(self.poll(claimed))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        if self._feed is not None:  # after the discard: the loop sees the slot free
+            task.add_done_callback(self._feed.poke)
+
+    def _seconds_to_due(self) -> float | None:
+        with session_scope(self.session_factory) as session:
+            return next_due(session, now=utcnow())
 
     async def deliver(self) -> None:
         """Send what the outbox holds that is due."""
@@ -220,14 +270,14 @@ class Worker:
             self.retention.run(self.session_factory, now=utcnow(), lock=self._writing)
 
         try:
-            await asyncio.to_thread(run)
+            await self._db(run)
         except Exception:
             log.exception("auto-resolve failed")
 
     async def poll_once(self, names: Sequence[str] = ()) -> list[PollOutcome]:
         """Poll every enabled source (or the named ones) once, due or not."""
-        await asyncio.to_thread(self._sync)
-        claimed = await asyncio.to_thread(self._claim, 10_000, tuple(names) or ("*",))
+        await self._db(self._sync)
+        claimed = await self._db(self._claim, 10_000, tuple(names) or ("*",))
         sem = asyncio.Semaphore(self.cfg.concurrency)
 
         async def bounded(c: sources.Claimed) -> PollOutcome:
@@ -288,15 +338,15 @@ class Worker:
         try:
             result = await self._fetch(claimed)
         except ConnectorError as exc:
-            await asyncio.to_thread(self._record_failure, claimed, exc)
+            await self._db(self._record_failure, claimed, exc)
             return PollOutcome(claimed.name, error=f"{exc.error_class.value}: {exc}")
         except Exception as exc:  # a connector bug: shown on the source, never kills the worker
             log.exception("poll of %s crashed", claimed.name)
             err = ConnectorError(ErrorClass.PARSE, f"internal error in {claimed.kind} connector: {exc!r}")
-            await asyncio.to_thread(self._record_failure, claimed, err)
+            await self._db(self._record_failure, claimed, err)
             return PollOutcome(claimed.name, error=f"internal: {exc!r}")
         try:
-            outcome = await asyncio.to_thread(self._record_success, claimed, result)
+            outcome = await self._db(self._record_success, claimed, result)
             if outcome.alerts:  # send now rather than at the next delivery tick
                 self.dispatcher.kick()
             return outcome
@@ -305,7 +355,7 @@ class Worker:
         except Exception as exc:
             log.exception("storing %s failed", claimed.name)
             err = ConnectorError(ErrorClass.PARSE, f"could not store items: {exc!r}")
-            await asyncio.to_thread(self._record_failure, claimed, err)
+            await self._db(self._record_failure, claimed, err)
             return PollOutcome(claimed.name, error=f"store: {exc!r}")
 
     def _record_success(self, claimed: sources.Claimed, result: FetchResult) -> PollOutcome:
