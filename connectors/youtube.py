@@ -31,13 +31,9 @@ from connectors.helpers import (
     parse_retry_after,
     to_int,
 )
+from connectors.youtube_replies import THREADS_URL, RepliesMixin
 
-THREADS_URL = "https://www.googleapis.com/youtube/v3/commentThreads"
-COMMENTS_URL = "https://www.googleapis.com/youtube/v3/comments"
 SEARCH_URL = "https://www.googleapis.com/youtube/v3/search"
-# Replies per thread beyond the 5 a thread carries inline: comments.list pages of 100, this many
-# at most per thread and poll (a thread with thousands of replies must not eat the daily quota).
-_REPLY_PAGES = 3
 _PACIFIC = ZoneInfo("America/Los_Angeles")
 _QUOTA = {"quotaExceeded", "dailyLimitExceeded"}
 _RATE = {"rateLimitExceeded", "userRateLimitExceeded"}
@@ -75,7 +71,7 @@ class YouTubeConfig(BaseModel):
         return self
 
 
-class YouTubeConnector(Connector[YouTubeConfig]):
+class YouTubeConnector(RepliesMixin, Connector[YouTubeConfig]):
     """YouTube comments and videos; the cursor maps each target to its newest time seen, and backlogs."""
 
     slug: ClassVar[str] = "youtube"
@@ -104,10 +100,8 @@ class YouTubeConnector(Connector[YouTubeConfig]):
                     continue
                 raise
             items.extend(found + extra)
-            times = [t for item in found if (t := _published(item))] + [
-                since,
-                parse_datetime(drain.get("top")),
-            ]
+            times = [t for item in found if (t := _published(item))]
+            times += [since, parse_datetime(drain.get("top"))]
             newest = max((t for t in times if t is not None), default=None)
             if token is not None and since is not None:
                 # Budget spent before reaching the cursor: keep it, resume at the next page.
@@ -119,9 +113,10 @@ class YouTubeConnector(Connector[YouTubeConfig]):
                 cursor[key] = newest.isoformat()
         if errors and len(errors) == len(targets):
             raise errors[0]
-        items = dedupe(
-            items, lambda item: item.get("id") if isinstance(item.get("id"), str) else _video(item)
-        )
+        if config.replies:
+            cursor["watch"], later = await self._watched(client, config, previous.get("watch"), items)
+            items += later
+        items = dedupe(items, _item_key)
         state = PollState(cursor=dump_cursor(cursor) if cursor else None)
         return FetchResult(items=items, state=state, more=more)
 
@@ -171,44 +166,6 @@ class YouTubeConnector(Connector[YouTubeConfig]):
                 return found, None
             params = {**params, "pageToken": token}
         return found, params.get("pageToken") if since else None
-
-    async def _replies(
-        self, client: httpx.AsyncClient, config: YouTubeConfig, threads: list[dict[str, Any]]
-    ) -> list[dict[str, Any]]:
-        """Each thread's replies: the (up to 5) inline ones, or comments.list when there are more."""
-        replies: list[dict[str, Any]] = []
-        for thread in threads:
-            snippet = thread.get("snippet") or {}
-            inline = [c for c in (thread.get("replies") or {}).get("comments") or [] if isinstance(c, dict)]
-            total = to_int(snippet.get("totalReplyCount")) or 0
-            found = inline
-            if total > len(inline):
-                try:
-                    found = await self._reply_pages(client, config, thread)
-                except ConnectorError as exc:
-                    # The thread was deleted since it was listed: its inline replies are what is left.
-                    if exc.error_class not in (ErrorClass.CLIENT, ErrorClass.GONE):
-                        raise
-            # comments.list leaves out the video: the thread knows it, and the link needs it.
-            video = snippet.get("videoId")
-            replies += [_with_video(c, video) for c in found if c.get("id")]
-        return replies
-
-    async def _reply_pages(
-        self, client: httpx.AsyncClient, config: YouTubeConfig, thread: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        params: dict[str, Any] = {"part": "snippet", "parentId": thread["id"], "maxResults": 100}
-        params |= {"textFormat": "plainText", "key": config.api_key.get_secret_value()}
-        found: list[dict[str, Any]] = []
-        for _ in range(_REPLY_PAGES):
-            response = await self.request(client, "GET", COMMENTS_URL, params=params)
-            payload = self.parse_json_object(response, "items")
-            found += [c for c in payload.get("items") or [] if isinstance(c, dict)]
-            token = payload.get("nextPageToken")
-            if not token:
-                break
-            params = {**params, "pageToken": token}
-        return found
 
     def api_error(self, response: httpx.Response) -> ConnectorError | None:
         try:
@@ -311,13 +268,6 @@ def _item_key(item: dict[str, Any]) -> str | None:
 def _video(item: dict[str, Any]) -> str | None:
     ident = item.get("id")
     return ident.get("videoId") if isinstance(ident, dict) else None
-
-
-def _with_video(comment: dict[str, Any], video: str | None) -> dict[str, Any]:
-    snippet = comment.get("snippet") or {}
-    if not video or snippet.get("videoId"):
-        return comment
-    return {**comment, "snippet": {**snippet, "videoId": video}}
 
 
 def _published(item: dict[str, Any]) -> datetime | None:

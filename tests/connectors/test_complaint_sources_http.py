@@ -195,6 +195,69 @@ async def test_youtube_inline_replies_cost_no_extra_request():
     assert {i["id"] for i in result.items if i["kind"] == "youtube#comment"} == {c["id"] for c in inline}
 
 
+class Thread:
+    """One video's thread list and one thread's replies, from the recorded pages, made recent."""
+
+    def __init__(self) -> None:
+        page = fixture_json("youtube/commentThreads_by_video_page1.json")
+        self.thread = page["items"][-1]  # the recorded thread with replies
+        self.replies = [
+            *fixture_json("youtube/comments_by_parent_page1.json")["items"],
+            *fixture_json("youtube/comments_by_parent_page2_last.json")["items"],
+        ]  # newest first
+        self.thread["id"] = self.replies[0]["snippet"]["parentId"]  # the thread they answer
+        now = datetime.now(UTC)
+        self.thread["snippet"]["topLevelComment"]["snippet"]["publishedAt"] = (
+            now - timedelta(hours=3)
+        ).isoformat()
+        for age, reply in enumerate(self.replies):
+            reply["snippet"]["publishedAt"] = (now - timedelta(minutes=10 + 30 * age)).isoformat()
+        self.visible = 1  # replies posted so far (the oldest first)
+        self.exists = True
+        self.requests: list[httpx.Request] = []
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        posted = self.replies[len(self.replies) - self.visible :]
+        thread = copy.deepcopy(self.thread)
+        thread["snippet"]["totalReplyCount"] = len(posted)
+        if request.url.path.endswith("/comments"):
+            return json_response({"kind": "youtube#commentListResponse", "items": posted})
+        if "id" in request.url.params:  # the watch: threads read before, by id
+            return json_response({"items": [thread] if self.exists else []})
+        since = "videoId" in request.url.params and len(self.requests) > 2
+        return json_response({"items": [] if since else [thread]})
+
+    def replies_asked(self) -> int:
+        return len([r for r in self.requests if r.url.path.endswith("/comments")])
+
+
+async def test_youtube_new_replies_on_a_thread_read_before_are_read_once():
+    api = Thread()
+    connector = CONNECTORS["youtube"]()
+    config = validate_config("youtube", CASES["youtube/replies"].config)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(api.handler)) as client:
+        first = await connector.fetch(client, config, PollState())
+        api.visible = 3  # two more replies on the same thread, no new thread
+        second = await connector.fetch(client, config, first.state)
+        asked = api.replies_asked()
+        third = await connector.fetch(client, config, second.state)
+        api.exists = False  # the thread is deleted
+        fourth = await connector.fetch(client, config, third.state)
+
+    def ids(result):
+        return [i["id"] for i in result.items if i["kind"] == "youtube#comment"]
+
+    assert ids(first) == [api.replies[-1]["id"]]
+    assert ids(second) == [r["id"] for r in api.replies[:2]]  # only the two new ones
+    watch = [r for r in api.requests if "id" in r.url.params]
+    assert watch[0].url.params["id"] == api.thread["id"] and watch[0].url.params["part"] == "snippet,replies"
+    assert third.items == [] and api.replies_asked() == asked  # nothing grew: no comments.list call
+    assert api.thread["id"] not in json.loads(fourth.state.cursor)["watch"]
+    mention = normalized("youtube/replies", second.items)[0]
+    assert mention.url.endswith(f"&lc={api.replies[0]['id']}") and "v=F1UP7wRCPH8" in mention.url
+
+
 async def test_youtube_quota_exhausted_on_the_video_search_is_rate_limited_until_pacific_midnight():
     body = fixture_json("youtube/error_permission_403.json")
     body["error"]["errors"][0]["reason"] = "quotaExceeded"  # the shape Google sends, with this reason
