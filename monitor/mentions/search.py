@@ -12,7 +12,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, false, func, literal_column, select, table
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Integer,
+    String,
+    bindparam,
+    false,
+    func,
+    literal_column,
+    select,
+    table,
+)
 from sqlalchemy.orm import Session
 
 from monitor.mentions.models import Mention
@@ -68,10 +79,15 @@ def condition(session: Session, q: str) -> ColumnElement[bool] | None:
 
 def _postgresql(terms: list[Term]) -> ColumnElement[bool]:
     # monitor_search_term (0007) folds case and accents and ORs the word as written with its stem
-    # in each language; with constant arguments it is evaluated once, so the GIN index applies
+    # in each language. The terms are rendered as literals, not bound: psycopg prepares a statement
+    # run five times, and a generic plan cannot fold the function, so it would estimate blindly and
+    # call it once per row; a constant is folded at planning and its lexemes' statistics used.
     query: Any = None
     for term in terms:
-        part = func.monitor_search_term(term.text, term.prefix)
+        part = func.monitor_search_term(
+            bindparam(None, term.text, String, literal_execute=True),
+            bindparam(None, term.prefix, Boolean, literal_execute=True),
+        )
         query = part if query is None else query.op("&&")(part)
     return literal_column("mentions.search_vector").bool_op("@@")(query)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from monitor.mentions.search import MAX_TERMS, Term, fts5_query, parse
 from monitor.web.queries import MentionQuery, search_mentions
@@ -212,3 +212,21 @@ def test_postgres_search_uses_the_gin_index(session, corpus):
         )
     )
     assert "ix_mentions_search" in plan
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_postgres_terms_are_planned_as_constants(session, corpus, engine):
+    # a bound term in a prepared statement gets a generic plan that cannot use the lexeme statistics
+    seen: list[str] = []
+    listen = lambda _c, _cur, statement, *_: seen.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        for _ in range(12):  # past psycopg's prepare threshold and PostgreSQL's five custom plans
+            items, _cursor = search_mentions(session, MentionQuery(q="O'Neil refu*"))
+            assert items == []
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    searches = [s for s in seen if "monitor_search_term" in s]
+    assert searches and all("monitor_search_term('O''Neil', false)" in s for s in searches)
+    assert all("monitor_search_term('refu', true)" in s for s in searches)
