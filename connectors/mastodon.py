@@ -105,7 +105,10 @@ class MastodonConnector(Connector[MastodonConfig]):
 
     async def fetch(self, client: httpx.AsyncClient, config: MastodonConfig, state: PollState) -> FetchResult:
         if config.instance:
-            items, cursor, pause, more = await self._read(client, config, config.instance, state.cursor)
+            start = state.cursor
+            if (start or "").startswith("{"):  # a map from when this source polled several instances
+                start = load_cursor(start).get(_host(config.instance))
+            items, cursor, pause, more = await self._read(client, config, config.instance, start)
             return FetchResult(items=items, state=PollState(cursor=cursor), pause_seconds=pause, more=more)
         cursors = load_cursor(state.cursor)
         now = time.time()

@@ -94,9 +94,11 @@ class StackExchangeConnector(Connector[StackExchangeConfig]):
             endpoints.append(("questions", SEARCH_URL, search))
         if "comments" in config.include:
             endpoints.append(("comments", COMMENTS_URL, {}))
-        if [name for name, _, _ in endpoints] == ["questions"]:  # the cursor as it always was
-            return await self._read(client, SEARCH_URL, {**base, **search}, state.cursor)
         cursors = _sub_cursors(state.cursor)
+        if [name for name, _, _ in endpoints] == ["questions"]:  # the cursor as it always was
+            # (back from a map when answers or comments were switched off again)
+            start = cursors.get("questions") or cursors.get("excerpts")
+            return await self._read(client, SEARCH_URL, {**base, **search}, start)
         items: list[dict[str, Any]] = []
         pause, more = None, False
         for name, url, params in endpoints:

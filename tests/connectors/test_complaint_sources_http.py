@@ -349,6 +349,13 @@ async def test_stackexchange_switching_on_answers_goes_on_from_the_questions_cur
     assert api.data_requests()[0].url.params["fromdate"] == "1367150001"
 
 
+async def test_stackexchange_switching_back_to_questions_only_keeps_the_cursor():
+    api = Api(CASES["stackexchange"])
+    state = PollState(cursor='{"comments":"1367150000","excerpts":"1367156521"}')
+    await run_fetch("stackexchange", api, state)
+    assert api.data_requests()[0].url.params["fromdate"] == "1367156522"
+
+
 async def test_stackexchange_backoff_on_one_endpoint_leaves_the_other_for_the_next_poll():
     config = {"site": "stackoverflow", "query": "acme", "include": ["answers", "comments"]}
     page = fixture_json("stackexchange/search_excerpts_sample.json") | {"backoff": 10}
@@ -518,6 +525,14 @@ async def test_mastodon_a_burst_on_one_instance_is_read_whole_over_the_next_poll
         if not result.more:
             break
     assert not result.more and {s["uri"] for s in api.statuses["a.example"][:800]} <= seen
+
+
+async def test_mastodon_back_to_one_instance_keeps_its_cursor():
+    api = Instances()
+    api.add("a.example", 2)
+    config = {"instance": "https://a.example", "query": "acme", "access_token": "tok-a"}
+    await _poll(api, PollState(cursor='{"a.example":"116388149027005349","b.example":"5"}'), config)
+    assert api.asked("a.example")[0].url.params["min_id"] == "116388149027005349"
 
 
 @pytest.mark.parametrize(
