@@ -75,7 +75,7 @@ class YouTubeConnector(RepliesMixin, Connector[YouTubeConfig]):
     """YouTube comments and videos; the cursor maps each target to its newest time seen, and backlogs."""
 
     slug: ClassVar[str] = "youtube"
-    title: ClassVar[str] = "YouTube comments"
+    title: ClassVar[str] = "YouTube"
     Config: ClassVar[type[BaseModel]] = YouTubeConfig
     default_interval: ClassVar[int] = 1800  # each page costs 1 unit of a 10,000 units/day quota
 
