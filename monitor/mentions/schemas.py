@@ -169,7 +169,12 @@ class MentionFilters(ClientText):
         pattern=r"^[A-Za-z]{2,3}$",
         description='Language code, e.g. "es" (also matches "es-MX").',
     )
-    q: str | None = Field(default=None, min_length=1, max_length=200, description="Text/title substring.")
+    q: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description='Full-text search of text, title and author: words AND-ed, "a phrase", prefix*.',
+    )
     limit: int = Field(default=50, ge=1, le=500)
     cursor: Annotated[str | None, check_cursor(datetime, int)] = Field(
         default=None, description="next_cursor of the previous page."
