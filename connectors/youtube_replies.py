@@ -80,7 +80,8 @@ class RepliesMixin:
         old = [k for k in kept if k not in new_ids]
         if not old:
             return watch, []
-        params = {"part": "snippet,replies", "id": ",".join(old), "maxResults": WATCH_THREADS}
+        # (maxResults is refused beside id: the API returns every thread asked for, up to 50)
+        params = {"part": "snippet,replies", "id": ",".join(old)}
         try:
             response = await self.request(
                 client, "GET", THREADS_URL, params={**params, "key": config.api_key.get_secret_value()}

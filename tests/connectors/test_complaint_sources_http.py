@@ -252,6 +252,7 @@ async def test_youtube_new_replies_on_a_thread_read_before_are_read_once():
     assert ids(second) == [r["id"] for r in api.replies[:2]]  # only the two new ones
     watch = [r for r in api.requests if "id" in r.url.params]
     assert watch[0].url.params["id"] == api.thread["id"] and watch[0].url.params["part"] == "snippet,replies"
+    assert "maxResults" not in watch[0].url.params  # the API refuses it beside id
     assert third.items == [] and api.replies_asked() == asked  # nothing grew: no comments.list call
     assert api.thread["id"] not in json.loads(fourth.state.cursor)["watch"]
     mention = normalized("youtube/replies", second.items)[0]
