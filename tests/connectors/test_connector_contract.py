@@ -319,6 +319,13 @@ async def run_fetch(slug: str, api: Api, state: PollState | None = None, connect
         return await connector.fetch(client, config, state or PollState())
 
 
+def normalized(case: str, items: list) -> list:
+    """The mentions a case's items normalize to (skipped items left out)."""
+    kind = kind_of(case)
+    config = validate_config(kind, CASES[case].config)
+    return [m for raw in items if (m := CONNECTORS[kind]().normalize(raw, config)) is not None]
+
+
 # -- registry ---------------------------------------------------------------------------------
 
 
