@@ -8,18 +8,19 @@ had before the batch, and the first mention the policy would page on is the trig
 that arrives in one poll is one message, not "opened" then "escalated". This module attaches;
 `batch_decide.py` gives each step its severity and runs the policy.
 
-A number of statements per batch that does not grow with its mentions: the brands, every
-candidate incident, the brands' baselines (two), the touched incidents' recent counts (two), the
-slow-burn counts (two per category not yet alerted, and one for past pages), the flush, and the
-duplicates.
+A number of statements per batch that does not grow with its mentions: on PostgreSQL a lock per
+brand and category pair, the brands, every candidate incident, the brands' baselines (two), the
+touched incidents' recent counts (two), the slow-burn counts (two per category not yet alerted,
+and one for past pages), the flush, and the duplicates.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, insert, or_, select, tuple_, update
+from sqlalchemy import bindparam, insert, or_, select, text, tuple_, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
@@ -119,13 +120,31 @@ def _new_incident(m: Mention, now: datetime) -> Incident:
 
 # Built once: constructing SQL expressions costs more per batch than running these.
 _BRANDS = select(Brand).where(Brand.id.in_(bindparam("ids", expanding=True)))
-# On PostgreSQL several workers group at once: locking the batch's brand rows (in id order, so two
-# workers never wait on each other in a circle) until the batch commits means the second worker
-# sees the first one's new incident instead of opening a twin. FOR NO KEY UPDATE, not FOR UPDATE:
-# the batch's own mention inserts already hold FOR KEY SHARE on these rows (the foreign key), and
-# FOR UPDATE would wait on the other batch's key-share while that batch waits on ours — a deadlock.
-# NO KEY UPDATE does not conflict with KEY SHARE, and still queues the second grouper behind the first.
-_BRANDS_LOCKED = _BRANDS.order_by(Brand.id).with_for_update(key_share=True)
+# On PostgreSQL several workers group at once. A transaction-scoped advisory lock per (brand,
+# category) pair, taken before the candidates are read and held until the batch commits, queues
+# the second grouper of a pair behind the first, which then sees the first one's new incident
+# instead of opening a twin. Taken in one order (brand id, category key), so two batches never wait
+# on each other in a circle. Per pair, not per brand: the brand-row lock this replaces made every
+# batch of a brand wait for every other (two workers polled fewer sources than one, issue #12), and
+# no row lock means no conflict with the FOR KEY SHARE the batch's mention inserts take on the brand.
+# One statement for all of a batch's pairs; the rows come (and lock) in the arrays' sorted order.
+_PAIR_LOCKS = text(
+    "SELECT pg_advisory_xact_lock(t.b, t.c) FROM unnest(CAST(:brands AS integer[]), "
+    "CAST(:keys AS integer[])) WITH ORDINALITY AS t(b, c, i) ORDER BY t.i"
+)
+
+
+def _category_key(category: str) -> int:
+    """The category as a stable signed int4 (the lock's second key); a collision only over-serializes."""
+    return zlib.crc32(category.encode()) - 2**31
+
+
+def _lock_pairs(session: Session, pairs: set[tuple[int, str]]) -> None:
+    ordered = sorted({(b, _category_key(c)) for b, c in pairs})
+    params = {"brands": [b for b, _ in ordered], "keys": [k for _, k in ordered]}
+    session.execute(_PAIR_LOCKS, params).all()
+
+
 _CANDIDATES = select(Incident).where(
     Incident.brand_id.in_(bindparam("brands", expanding=True)),
     Incident.category.in_(bindparam("categories", expanding=True)),
@@ -265,9 +284,9 @@ def group_batch(
     # an open incident lives until it auto-resolves; rare categories count their voices over it
     open_life = max(window, quiet)
     burst = min(window, timedelta(minutes=BURST_MINUTES))
-    lock = session.get_bind().dialect.name == "postgresql"
-    stmt = _BRANDS_LOCKED if lock else _BRANDS
-    brands = {b.id: b for b in session.scalars(stmt, {"ids": sorted({m.brand_id for m in todo})})}
+    if session.get_bind().dialect.name == "postgresql":  # SQLite: one writer at a time already
+        _lock_pairs(session, {(m.brand_id, m.category or "") for m in todo})
+    brands = {b.id: b for b in session.scalars(_BRANDS, {"ids": sorted({m.brand_id for m in todo})})}
     pools = _candidates(session, todo, brands)
     new: list[Group] = []
     touched: dict[Group, None] = {}  # in order of each incident's first mention in the batch

@@ -251,7 +251,7 @@ def _rank(inc: Incident) -> tuple[bool, datetime, int]:
 def _open(session: Session, brand: Brand, *, now: datetime) -> Incident:
     """A new spike incident, unless another worker opened one meanwhile.
 
-    On PostgreSQL the brand row is locked (FOR NO KEY UPDATE, as grouping.py does) and the open
+    On PostgreSQL the brand row is locked (FOR NO KEY UPDATE) and the open
     spike looked up again, so two workers' batches of one surge make one incident.
     """
     if session.get_bind().dialect.name == "postgresql":
