@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor.admin import service
@@ -52,6 +53,11 @@ def _write(session: Session, action: Callable[[], Any]) -> Any:
     """Run a service write and commit it; AdminError becomes 404/409/422 (422 names the field)."""
     try:
         row = action()
+        session.commit()
+    except IntegrityError:
+        # two requests adding the same name at once: the unique index refuses the second
+        session.rollback()
+        raise HTTPException(status.HTTP_409_CONFLICT, "the name is taken") from None
     except service.AdminError as exc:
         session.rollback()
         if exc.status == 422:
@@ -60,7 +66,6 @@ def _write(session: Session, action: Callable[[], Any]) -> Any:
         else:
             detail = exc.message
         raise HTTPException(exc.status, detail) from None
-    session.commit()
     return row
 
 

@@ -60,6 +60,11 @@ def _saved(session: Session, row: Any, *, now: datetime) -> Any:
     return row
 
 
+def _taken(session: Session, model: type[Brand] | type[Source], name: str) -> bool:
+    # a check for a clear message; two requests racing for one name meet the unique index instead
+    return session.scalar(select(model.id).where(model.name == name)) is not None
+
+
 def _brand_doc(session: Session) -> list[dict[str, Any]]:
     """Every brand as a minimal table: sources may name any of them."""
     return [{"name": n, "query": "x"} for n in session.scalars(select(Brand.name))]
@@ -117,7 +122,7 @@ def get_brand(session: Session, name: str) -> Brand:
 def create_brand(session: Session, data: dict[str, Any], *, now: datetime) -> Brand:
     """Add a brand; 409 if the name is taken (a disabled brand too: enable it instead)."""
     bc = validate_brand(data)
-    if session.scalar(select(Brand.id).where(Brand.name == bc.name)) is not None:
+    if _taken(session, Brand, bc.name):
         raise AdminError(409, "name", f"a brand named {bc.name!r} exists (PATCH it, enabled: true)")
     row = Brand(name=bc.name, created_at=now)
     apply_brand(row, bc)
@@ -179,7 +184,7 @@ def get_source(session: Session, name: str) -> Source:
 def create_source(session: Session, data: dict[str, Any], *, now: datetime) -> Source:
     """Add a source, due at once; 409 if the name is taken (a disabled source too)."""
     sc, refs = validate_source(session, data)
-    if session.scalar(select(Source.id).where(Source.name == sc.name)) is not None:
+    if _taken(session, Source, sc.name):
         raise AdminError(409, "name", f"a source named {sc.name!r} exists (PATCH it, enabled: true)")
     row = new_source(sc.name, now=now)
     apply_source(row, sc, secret_refs=refs)

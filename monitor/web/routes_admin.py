@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from connectors.registry import CONNECTORS
@@ -80,11 +81,13 @@ def _change(
         raise WebError(403, f"{who.name} may not change brands and sources: ask an admin ([api] admins).")
     try:
         outcome = action()
-    except service.AdminError as exc:
+        session.commit()
+    except (service.AdminError, IntegrityError) as exc:
         session.rollback()
-        error = {"form": form, "field": exc.field, "message": exc.message, "values": values}
-        return _page(request, session, who, error=error, status_code=exc.status)
-    session.commit()
+        # IntegrityError: another admin added the same name at the same moment
+        refused = exc if isinstance(exc, service.AdminError) else service.AdminError(409, "name", "is taken")
+        error = {"form": form, "field": refused.field, "message": refused.message, "values": values}
+        return _page(request, session, who, error=error, status_code=refused.status)
     return secure(request, RedirectResponse(f"/admin?done={outcome}", status_code=303))
 
 

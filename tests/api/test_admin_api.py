@@ -181,3 +181,14 @@ def test_only_admins_write(make_client):
     viewer = {"Authorization": f"Bearer {VIEWER_KEY}"}
     assert client.get("/api/brands/Acme", headers=viewer).json()["query"] == "acme"
     assert client.delete("/api/brands/Acme", headers=viewer).status_code == 403
+
+
+def test_two_adds_of_one_name_at_once_give_409(client, monkeypatch):
+    assert client.post("/api/brands", json={"name": "Acme", "query": "acme"}).status_code == 201
+    # the second request's check ran before the first committed: the unique index refuses it
+    monkeypatch.setattr("monitor.admin.service._taken", lambda *a: False)
+    resp = client.post("/api/brands", json={"name": "Acme", "query": "acme"})
+    assert resp.status_code == 409 and resp.json() == {"detail": "the name is taken"}
+    body = {"name": "feed", "kind": "rss", "url": "https://example.org/f.xml"}
+    assert client.post("/api/sources", json=body).status_code == 201
+    assert client.post("/api/sources", json=body).status_code == 409
