@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 
 from connectors.base import Connector, ConnectorError, ErrorClass, FetchResult, Mention, PollState
 from connectors.helpers import clean_text, dedupe, from_epoch, pause_for, to_int
+from connectors.reddit_threads import ThreadsMixin, rank
 
 TOKEN_URL = "https://www.reddit.com/api/v1/access_token"
 API_BASE = "https://oauth.reddit.com"
@@ -43,7 +44,8 @@ class RedditConfig(BaseModel):
     )
     comments: bool = Field(
         default=False,
-        description="Poll the subreddit's new comments (/r/<sub>/comments) instead of its posts",
+        description="Comments instead of posts: the subreddit's new comments (/r/<sub>/comments), or "
+        "with a query the comments of the threads the post search finds",
     )
     username: str | None = Field(
         default=None,
@@ -66,16 +68,7 @@ class RedditConfig(BaseModel):
 
     @model_validator(mode="after")
     def _needs_target(self) -> RedditConfig:
-        if self.comments:
-            if (self.query or "").strip():
-                # Reddit's API searches posts only (sr, link, user); there is no comment search.
-                raise ValueError(
-                    "comments = true reads a subreddit's comment stream; Reddit's API has no comment "
-                    "search, so drop query (the brand query matches the comments) and name the subreddit"
-                )
-            if not self.subreddit:
-                raise ValueError("comments = true needs a subreddit (several as 'a+b')")
-        elif not self.subreddit and not (self.query or "").strip():
+        if not self.subreddit and not (self.query or "").strip():
             raise ValueError("give a subreddit, a query, or both")
         return self
 
@@ -85,7 +78,7 @@ class RedditConfig(BaseModel):
         return f"{agent} (by /u/{self.username})" if self.username else agent
 
 
-class RedditConnector(Connector[RedditConfig]):
+class RedditConnector(ThreadsMixin, Connector[RedditConfig]):
     """Reddit posts or comments; the cursor is the newest fullname seen (polled with before=)."""
 
     slug: ClassVar[str] = "reddit"
@@ -97,11 +90,13 @@ class RedditConnector(Connector[RedditConfig]):
         self._tokens: dict[tuple[str, str], tuple[str, float]] = {}
 
     async def fetch(self, client: httpx.AsyncClient, config: RedditConfig, state: PollState) -> FetchResult:
-        if config.comments:
-            path, base = f"/r/{config.subreddit}/comments", {}
-        elif config.query:
+        if config.query:
             path = f"/r/{config.subreddit}/search" if config.subreddit else "/search"
             base = {"q": config.query, "sort": "new", "restrict_sr": "1" if config.subreddit else "0"}
+            if config.comments:  # no comment search in the API: the comments of the matching threads
+                return await self._thread_comments(client, config, state, path, base)
+        elif config.comments:
+            path, base = f"/r/{config.subreddit}/comments", {}
         else:
             path, base = f"/r/{config.subreddit}/new", {}
         kind = "t1_" if config.comments else "t3_"
@@ -118,7 +113,7 @@ class RedditConnector(Connector[RedditConfig]):
                 # before=<a post since removed by the spam filter> returns nothing forever:
                 # read the newest page instead and keep what is newer than the cursor.
                 latest, pause = await self._page(client, config, path, base, None)
-                page = [d for d in latest if _rank(d.get("name") or "") > _rank(before)]
+                page = [d for d in latest if rank(d.get("name") or "") > rank(before)]
             items.extend(page)
             # Without a cursor only the newest page is read; with one, walk towards the present
             # (before=<newest of this page>) until a short page says we are caught up.
@@ -130,7 +125,7 @@ class RedditConnector(Connector[RedditConfig]):
             more = number == self.max_pages - 1
         items = dedupe(items, lambda d: d.get("name"))
         cursor = _newest(items) if items else start
-        if cursor and start and _rank(start) > _rank(cursor):
+        if cursor and start and rank(start) > rank(cursor):
             cursor = start
         return FetchResult(items=items, state=PollState(cursor=cursor), pause_seconds=pause, more=more)
 
@@ -254,16 +249,8 @@ def _comment(raw: dict[str, Any]) -> Mention | None:
     )
 
 
-def _rank(fullname: str) -> int:
-    """Reddit ids are base-36 and increase over time: t3_kzj68x > t3_kzj68i."""
-    try:
-        return int(fullname.partition("_")[2] or fullname, 36)
-    except ValueError:
-        return -1
-
-
 def _newest(items: list[dict[str, Any]]) -> str:
-    return max((d["name"] for d in items if d.get("name")), key=_rank)
+    return max((d["name"] for d in items if d.get("name")), key=rank)
 
 
 def _key(config: RedditConfig) -> tuple[str, str]:

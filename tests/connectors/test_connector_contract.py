@@ -330,7 +330,7 @@ def normalized(case: str, items: list) -> list:
 
 
 def test_every_module_is_registered():
-    support = {"base", "registry", "helpers", "youtube_replies"}
+    support = {"base", "registry", "helpers", "youtube_replies", "reddit_threads"}
     modules = {m.name for m in pkgutil.iter_modules(connectors.__path__)} - support
     registered = {cls.__module__.rsplit(".", 1)[-1] for cls in CONNECTORS.values()}
     assert modules == registered
