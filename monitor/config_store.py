@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -108,10 +109,13 @@ def load_runtime_config(session: Session, base: AppConfig) -> AppConfig:
     """`base` with its brands and sources replaced by the database's (disabled brands left out)."""
     brands = [brand_config(b) for b in session.scalars(select(Brand).order_by(Brand.name)) if b.enabled]
     filed = {s.name: s for s in base.sources}
-    sources = [
-        source_config(row, runtime_options(row, filed.get(row.name)))
-        for row in session.scalars(select(Source).order_by(Source.name))
-    ]
+    sources = []
+    for row in session.scalars(select(Source).order_by(Source.name)):
+        try:
+            sources.append(source_config(row, runtime_options(row, filed.get(row.name))))
+        except ValidationError as exc:
+            # a row written by hand or by an old version: the rest must still be polled and matched
+            log.warning("source %s left out of the configuration: %s", row.name, exc.errors()[0]["msg"])
     config = base.model_copy(update={"brands": brands, "sources": sources})
     logs.hide(config_secrets(config))  # secrets read from references are masked in logs too
     return config

@@ -142,3 +142,24 @@ def test_watcher_rebuilds_only_after_a_change(session_factory):
     assert watcher.refresh() is None
     _start(session_factory, _file())  # a worker start with an unchanged file moves nothing
     assert watcher.refresh() is None
+
+
+def test_a_row_the_rules_refuse_is_left_out_not_fatal(session_factory, caplog):
+    base = _file()
+    _start(session_factory, base)
+    with session_factory() as s:
+        s.add(
+            Source(
+                name="odd",
+                kind="rss",
+                config={"url": "https://x.org/f"},
+                interval_seconds=300,
+                min_interval_seconds=600,
+                max_interval_seconds=900,
+                current_interval_seconds=600,
+            )
+        )
+        s.commit()
+        runtime = load_runtime_config(s, base)
+    assert [src.name for src in runtime.sources] == ["feed"]
+    assert "source odd left out" in caplog.text
