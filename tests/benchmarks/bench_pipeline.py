@@ -4,6 +4,10 @@ Measures the path the worker runs per batch: normalized items -> match -> score 
 engine, the language, the sentence encoder and the detector's heads) -> store (idempotent insert)
 -> group into incidents, committed per batch of 100, on SQLite or (--db postgres) PostgreSQL.
 Prints one JSON line: {"mentions", "pipeline_per_s", "vader_only_per_s", "ratio", "corpus", "db"}.
+`--store` times the store stage alone instead (pre-scored batches) in three variants in the same
+run: as it is, without the hourly rollup's upsert, and with the multi-row VALUES insert the store
+used before its PostgreSQL array insert (on SQLite that is the same insert): {"store_per_s",
+"without_rollup_per_s", "values_insert_per_s", "rollup_cost", "vs_values_insert", …}.
 
 Corpora: `recorded` (default) is every item of the recorded API payloads in tests/fixtures,
 fetched and normalized by its own connector (Reddit, Hacker News, Mastodon, Bluesky, Discourse,
@@ -25,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -33,6 +38,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E4
 from connectors.base import Mention as Item  # noqa: E402
 from monitor.config import parse_config  # noqa: E402
 from monitor.db import make_engine, make_session_factory, session_scope, upgrade  # noqa: E402
+from monitor.mentions import store as store_module  # noqa: E402
 from monitor.pipeline import Pipeline  # noqa: E402
 from monitor.sync import sync_config  # noqa: E402
 from tests.support.pg import temp_database  # noqa: E402
@@ -126,8 +132,9 @@ def fresh_database(db: str) -> Iterator[str]:
         yield url
 
 
-def pipeline_seconds(texts: list[str], batch: int, db: str = "sqlite") -> float:
-    """The worker's path over the texts, on a fresh database, committed per batch."""
+@contextmanager
+def _seeded(texts: list[str], db: str) -> Iterator[tuple[Any, Pipeline, list[Item]]]:
+    """A fresh database with the brands and source, the pipeline, and one item per text."""
     config = parse_config(CONFIG)
     with fresh_database(db) as url:
         engine = make_engine(url)
@@ -135,7 +142,6 @@ def pipeline_seconds(texts: list[str], batch: int, db: str = "sqlite") -> float:
         base = datetime.now(UTC) - timedelta(hours=2)
         with session_scope(factory) as session:
             sync_config(session, config, now=base)
-        pipeline = Pipeline(config)  # compiled once per configuration, as the worker does
         items = [
             Item(
                 external_id=f"id-{i}",
@@ -145,6 +151,16 @@ def pipeline_seconds(texts: list[str], batch: int, db: str = "sqlite") -> float:
             )
             for i, text in enumerate(texts)
         ]
+        try:
+            # the pipeline compiled once per configuration, as the worker does
+            yield factory, Pipeline(config), items
+        finally:
+            engine.dispose()
+
+
+def pipeline_seconds(texts: list[str], batch: int, db: str = "sqlite") -> float:
+    """The worker's path over the texts, on a fresh database, committed per batch."""
+    with _seeded(texts, db) as (factory, pipeline, items):
         stored = 0
         t = time.perf_counter()
         for start in range(0, len(items), batch):
@@ -153,9 +169,64 @@ def pipeline_seconds(texts: list[str], batch: int, db: str = "sqlite") -> float:
                 result = pipeline.process(session, source_id=1, items=chunk, now=chunk[-1].published_at)
                 stored += len(result.stored)
         seconds = time.perf_counter() - t
-        engine.dispose()
     assert stored >= len(texts), (stored, len(texts))  # a text may name two brands: one row each
     return seconds
+
+
+def _values_insert(session, rows):  # the store's insert before the PostgreSQL array insert
+    return session.execute(store_module._insert(session), rows)
+
+
+# What each store variant replaces: the rollup's upsert by nothing, the insert by the old one.
+STORE_VARIANTS = {
+    "store": {},
+    "without_rollup": {(store_module.rollup, "apply"): lambda session, changes: None},
+    "values_insert": {(store_module, "_insert_rows"): _values_insert},
+}
+
+
+def store_seconds(texts: list[str], batch: int, db: str = "sqlite", *, variant: str = "store") -> float:
+    """The store stage alone (store_mentions and its commit) over pre-scored batches."""
+    with _seeded(texts, db) as (factory, pipeline, items):
+        with factory() as session:  # nothing is stored yet, so every planned item is new
+            planned = [
+                (chunk[-1].published_at, pipeline.plan(session, source_id=1, items=chunk).scored)
+                for chunk in (items[i : i + batch] for i in range(0, len(items), batch))
+            ]
+        swaps = STORE_VARIANTS[variant]
+        saved = {(obj, name): getattr(obj, name) for obj, name in swaps}
+        for (obj, name), fn in swaps.items():
+            setattr(obj, name, fn)
+        try:
+            t = time.perf_counter()
+            for now, scored in planned:
+                with session_scope(factory) as session:
+                    store_module.store_mentions(session, source_id=1, scored=scored, now=now)
+            seconds = time.perf_counter() - t
+        finally:
+            for (obj, name), fn in saved.items():
+                setattr(obj, name, fn)
+    return seconds
+
+
+def bench_store(n: int, batch: int, corpus: str = "recorded", repeat: int = 3, db: str = "sqlite") -> dict:
+    """Store throughput now, without the hourly rollup, and with the old insert: interleaved, best of each."""
+    texts = make_texts(n, corpus)
+    best = dict.fromkeys(STORE_VARIANTS, float("inf"))
+    for _ in range(repeat):
+        for variant in STORE_VARIANTS:
+            best[variant] = min(best[variant], store_seconds(texts, batch, db, variant=variant))
+    return (
+        {"mentions": n}
+        | {f"{v}_per_s": round(n / s, 1) for v, s in best.items()}
+        | {
+            "rollup_cost": round(best["store"] / best["without_rollup"] - 1, 3),
+            "vs_values_insert": round(best["values_insert"] / best["store"], 2),
+            "batch": batch,
+            "corpus": corpus,
+            "db": db,
+        }
+    )
 
 
 def bench(n: int, batch: int, corpus: str = "recorded", repeat: int = 3, db: str = "sqlite") -> dict:
@@ -185,8 +256,10 @@ def main() -> None:
         "--db", choices=["sqlite", "postgres"], default="sqlite", help="postgres: MONITOR_TEST_PG_URL"
     )
     ap.add_argument("--json", action="store_true", help="print one JSON line (the default output)")
+    ap.add_argument("--store", action="store_true", help="the store stage alone, in three variants")
     args = ap.parse_args()
-    print(json.dumps(bench(args.mentions, args.batch, args.corpus, args.repeat, args.db)))
+    run = bench_store if args.store else bench
+    print(json.dumps(run(args.mentions, args.batch, args.corpus, args.repeat, args.db)))
 
 
 if __name__ == "__main__":
