@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import Engine, event, text
 
 from monitor.mentions.search import MAX_TERMS, Term, fts5_query, parse
 from monitor.web.queries import MentionQuery, search_mentions
@@ -230,3 +230,37 @@ def test_postgres_terms_are_planned_as_constants(session, corpus, engine):
     searches = [s for s in seen if "monitor_search_term" in s]
     assert searches and all("monitor_search_term('O''Neil', false)" in s for s in searches)
     assert all("monitor_search_term('refu', true)" in s for s in searches)
+
+
+def test_a_common_word_pages_in_date_order_whichever_way_sqlite_reads_it(client, seed, db_url):
+    # on SQLite, a query matching most rows walks the date index (search._sqlite): same answers
+    acme, feed = seed.brand("Acme"), seed.source("feed")
+    made = []
+    for n in range(100):
+        words = "refund" if n % 5 else "other"
+        # published out of id order, so a wrong ordering shows
+        made.append(
+            seed.mention(
+                acme, feed, text=f"{words} {n}", published_at=NOW - timedelta(minutes=(n * 37) % 100)
+            )
+        )
+    seed.session.commit()
+    expected = [
+        m.id
+        for m in sorted(
+            (m for m in made if m.text.startswith("refund")),
+            key=lambda m: (m.published_at, m.id),
+            reverse=True,
+        )
+    ]
+    seen: list[str] = []
+    listen = lambda _c, _cur, statement, *_: seen.append(statement)  # noqa: E731
+    event.listen(Engine, "before_cursor_execute", listen)  # every engine: q runs on the slow-read pool
+    try:
+        first = client.get("/api/mentions", params={"q": "refund"}).json()
+        second = client.get("/api/mentions", params={"q": "refund", "cursor": first["next_cursor"]}).json()
+    finally:
+        event.remove(Engine, "before_cursor_execute", listen)
+    assert [i["id"] for i in first["items"] + second["items"]] == expected and second["next_cursor"] is None
+    if db_url.startswith("sqlite"):
+        assert any("mentions.id + " in s and "mentions_fts MATCH" in s for s in seen)
