@@ -41,6 +41,7 @@ from monitor.web import queries  # noqa: E402
 from tests.benchmarks.bench_api import BRANDS, WORDS, _parents, load  # noqa: E402
 
 SPAN = 30 * 24 * 3600
+STAMP = "%Y-%m-%d %H:%M:%S.%f"
 
 
 def _load_sqlite(url: str, path: Path, n: int, now: datetime) -> float:
@@ -56,9 +57,10 @@ def _load_sqlite(url: str, path: Path, n: int, now: datetime) -> float:
                 rng.choice(brand_ids),
                 f"m{i}",
                 f"{rng.choice(BRANDS)} {rng.choice(WORDS)} {rng.choice(WORDS)} mention number {i}",
-                # stored as the UTCDateTime type keeps it on SQLite: naive UTC text
-                (now - timedelta(seconds=rng.randint(0, SPAN))).replace(tzinfo=None).isoformat(sep=" "),
-                now.replace(tzinfo=None).isoformat(sep=" "),
+                # as SQLAlchemy stores a DateTime on SQLite: naive UTC text, always with microseconds
+                # (isoformat drops ".000000", and the text then sorts before the same second's bound)
+                (now - timedelta(seconds=rng.randint(0, SPAN))).strftime(STAMP),
+                now.strftime(STAMP),
                 round(rng.uniform(-1, 1), 3),
                 round(rng.uniform(0, 0.3), 3),
             )
