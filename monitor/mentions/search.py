@@ -84,10 +84,10 @@ def _sqlite(session: Session, terms: list[Term]) -> ColumnElement[bool]:
     # a word in 5% of 220,000 mentions, 250 ms for such a prefix) where walking the date index
     # until a page is full takes a few. Counting the matches is cheap (about 1 ms per 10,000), so
     # choose: few matches, fetch them; many, walk by date and test each (`id + 0` hides the rowid,
-    # so SQLite cannot start from the list). A walk expects PAGE * total / n rows before a page
-    # is full; fetching costs n.
+    # so SQLite cannot start from the list). A walk reads about PAGE * rows / n index entries at
+    # 1/8 of the cost of fetching and sorting a match (0.4 vs 3.4 µs, measured at 200,000 rows).
     n = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
-    if n * n > _PAGE * (session.scalar(select(func.max(Mention.id))) or 0):
+    if 8 * n * n > _PAGE * (session.scalar(select(func.max(Mention.id))) or 0):
         return (Mention.id + 0).in_(matching)
     return Mention.id.in_(matching)
 
