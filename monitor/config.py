@@ -123,7 +123,8 @@ class WorkerConfig(_Strict):
         default=None,
         ge=1,
         le=64,
-        description="Threads for database and pipeline work (default: min(16, concurrency)).",
+        description="Threads for storing, scoring and grouping (default: min(10, concurrency)); claims "
+        "and lease renewals have two of their own.",
     )
     lease_seconds: int = Field(
         default=30,

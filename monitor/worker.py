@@ -61,6 +61,11 @@ class PollOutcome:
         return f"{self.source}: fetched {self.fetched}, new {self.new}"
 
 
+async def _run_in(pool: ThreadPoolExecutor, fn: Callable[..., T], *args: Any) -> T:
+    call = functools.partial(contextvars.copy_context().run, fn, *args)  # as asyncio.to_thread does
+    return await asyncio.get_running_loop().run_in_executor(pool, call)
+
+
 def _host_of(kind: str, config: dict) -> str:
     for key in ("url", "instance", "base_url", "host"):
         value = config.get(key)
@@ -101,10 +106,15 @@ class Worker:
         self._feed: ClaimFeed | None = None  # the refilling claim loop (monitor/worker_feed.py)
         self._feeder: asyncio.Task[None] | None = None
         # Database and pipeline work runs here, not on asyncio's default pool (min(32, cpus + 4)
-        # threads, shared with anything else): a poll's store mostly waits on the database or the
-        # SQLite write lock, so the pool grows with the polls in flight, up to 16 by default.
-        threads = self.cfg.db_threads or min(16, self.cfg.concurrency)
+        # threads, shared with anything else): a poll's store mostly waits on the database, the
+        # SQLite write lock or the encoder, so more threads than cores pay. 10 by default, so these,
+        # the two lease threads and the outbox's fit SQLAlchemy's 15 connections per engine.
+        threads = self.cfg.db_threads or min(10, self.cfg.concurrency)
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="worker-db")
+        # Claims and lease renewals on their own threads: queued behind a backlog of stores (64 polls
+        # scoring on a busy machine) a renewal could come after the lease ran out, and another worker
+        # would poll the same source.
+        self._lease_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="worker-lease")
         self._hosts: dict[str, asyncio.Semaphore] = {}
         # SQLite has one writer; serializing our own writes avoids lock waits between threads.
         sqlite = bind.dialect.name == "sqlite"
@@ -131,8 +141,8 @@ class Worker:
                 prefetch=self.cfg.prefetch,
                 idle_seconds=self.cfg.tick_seconds,
                 running=lambda: len(self._tasks),
-                claim=lambda limit: self._db(self._claim, limit, ()),
-                seconds_to_due=lambda: self._db(self._seconds_to_due),
+                claim=lambda limit: self._leases(self._claim, limit, ()),
+                seconds_to_due=lambda: self._leases(self._seconds_to_due),
                 start=self._spawn,
                 held=self._polling,
                 stopping=self._stopping.is_set,
@@ -171,11 +181,12 @@ class Worker:
             if pending:
                 await asyncio.wait(pending, timeout=1)
         try:
-            await self._db(self._release_all)
+            await self._leases(self._release_all)
         except Exception:  # the database is gone: the leases expire within lease_seconds instead
             log.exception("could not release leases on stop")
         # abandoned polls' threads finish on their own (they see _stopping); nothing waits for them
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._lease_pool.shutdown(wait=False)
         await self.dispatcher.close()
         if self._own_client:
             await self.client.aclose()
@@ -183,8 +194,11 @@ class Worker:
 
     async def _db(self, fn: Callable[..., T], *args: Any) -> T:
         """Run blocking database or pipeline work on the worker's pool (as asyncio.to_thread would)."""
-        call = functools.partial(contextvars.copy_context().run, fn, *args)
-        return await asyncio.get_running_loop().run_in_executor(self._pool, call)
+        return await _run_in(self._pool, fn, *args)
+
+    async def _leases(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a claim, renewal or release on the lease threads, never behind the stores."""
+        return await _run_in(self._lease_pool, fn, *args)
 
     def _release_all(self) -> None:
         with self._writing(), session_scope(self.session_factory) as session:
@@ -209,7 +223,7 @@ class Worker:
                 )
 
         try:
-            await self._db(renew)
+            await self._leases(renew)
         except Exception:
             log.exception("lease renewal failed")
 
@@ -227,9 +241,9 @@ class Worker:
         room = self.cfg.concurrency - len(self._tasks)
         if room <= 0 or self._stopping.is_set():
             return
-        batch = await self._db(self._claim, room, ())
+        batch = await self._leases(self._claim, room, ())
         if self._stopping.is_set():  # stop() began while we claimed: hand these back, poll nothing
-            await self._db(self._release_all)
+            await self._leases(self._release_all)
             return
         for claimed in batch:
             self._spawn(claimed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import Counter
 
 import httpx
@@ -154,3 +155,31 @@ async def test_an_idle_feed_does_not_claim_again_on_every_wake_up():
     feed.poke()
     await asyncio.wait_for(runner, timeout=30)
     assert claims == [8]  # one batch for every free slot and the prefetch, then asleep
+
+
+async def test_a_lease_renewal_does_not_wait_behind_a_backlog_of_stores(factory):
+    worker = Worker(_config(db_threads=1), factory, worker_id="refill-beat")
+    busy, release = threading.Event(), threading.Event()
+
+    def store() -> None:  # a store that holds the only database thread
+        busy.set()
+        release.wait(30)
+
+    stuck = None
+    try:
+        worker._sync()  # the sources' rows; no start(): nothing else may claim or poll here
+        [first, *_] = worker._claim(10, ("*",))
+        with session_scope(factory) as s:
+            before = s.get(Source, first.id).lease_expires_at
+        worker._polling.add(first.id)
+        stuck = asyncio.ensure_future(worker._db(store))
+        assert await asyncio.to_thread(busy.wait, 30)
+        await asyncio.wait_for(worker.heartbeat(), timeout=30)  # a hang guard: it must not queue
+        with session_scope(factory) as s:
+            assert s.get(Source, first.id).lease_expires_at > before
+        assert not stuck.done()  # the renewal went past the store, not after it
+    finally:
+        release.set()
+        if stuck is not None:
+            await stuck
+        await worker.stop()
