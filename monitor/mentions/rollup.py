@@ -2,7 +2,7 @@
 
 One row per (hour, brand) with at least one mention, kept equal to aggregating `mentions`:
 - the store adds each batch's new rows in the batch's own transaction (store.py);
-- retention subtracts the rows it deletes in the same statement's transaction (retention.py);
+- retention subtracts the rows it deletes in the transaction that deletes them (retention.py);
 - deleting a brand deletes its rows (ON DELETE CASCADE);
 - nothing in the application changes a stored mention's brand, sentiment or published_at.
 Anything that writes `mentions` outside these paths (a bulk load, a source deleted by hand, which
