@@ -20,8 +20,10 @@ Prints one JSON line per case ({"case", "workers", "sources", "seconds", "polled
 "all_polled_s", "polled_per_s", "per_5_min_at_rate", "cpu_s", "polled_per_cpu_s",
 "lock_wait_share", ...}) and a summary line with the ratios (one/baseline, two/one).
 `lock_wait_share`: of the database sessions busy at each half-second sample, the share waiting on
-a lock (grouping's, mostly). Targets (issue #12): >= 9,500 of 10,000 polled within 5 minutes by one
-worker, two >= 1.7x one. Needs MONITOR_TEST_PG_URL's server (default postgres@127.0.0.1:5432/test).
+a lock; `lock_waits_on` counts those waits by kind (`advisory`: grouping's pair locks;
+`transactionid`/`tuple`: a row another transaction is writing, e.g. the trends rollup's hour).
+Targets (issue #12): >= 9,500 of 10,000 polled within 5 minutes by one worker, two >= 1.7x one.
+Needs MONITOR_TEST_PG_URL's server (default postgres@127.0.0.1:5432/test).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -166,20 +169,22 @@ class LockWaits:
     def __init__(self, db: str) -> None:
         self.engine = make_engine(db)
         self.busy = self.waiting = 0
+        self.on: Counter[str] = Counter()  # lock waits by kind: advisory (grouping), transactionid, tuple
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         query = text(
-            "SELECT count(*) FILTER (WHERE state <> 'idle'), "
-            "count(*) FILTER (WHERE wait_event_type = 'Lock') FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "SELECT state <> 'idle', CASE WHEN wait_event_type = 'Lock' THEN wait_event END "
+            "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
         with self.engine.connect() as conn:
             while not self._stop.wait(0.5):
-                busy, waiting = conn.execute(query).one()
-                self.busy += busy
-                self.waiting += waiting
+                for busy, lock in conn.execute(query):
+                    self.busy += bool(busy)
+                    if lock:
+                        self.waiting += 1
+                        self.on[lock] += 1
                 conn.rollback()
 
     def __enter__(self) -> LockWaits:
@@ -255,6 +260,7 @@ def run_case(name: str, base: str, n: int, seconds: float, workers: int, worker:
         "cpu_s": round(cpu, 1),
         "polled_per_cpu_s": round(polled / cpu, 1) if cpu else None,
         "lock_wait_share": waits.share(),  # of busy database sessions, sampled
+        "lock_waits_on": dict(waits.on),
         "worker": worker,
     }
 
