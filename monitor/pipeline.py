@@ -107,9 +107,15 @@ class Pipeline:
         self._brand_ids: dict[str, int] = {}
 
     def brand_ids(self, session: Session) -> Mapping[str, int]:
-        """Brand name -> row id (rows are made by `sync_config`)."""
+        """Brand name -> row id of the configured (enabled) brands (rows are made by `sync_config`).
+
+        Only those: a disabled brand's rows stay in the database, and a source forced to it
+        (`brand = "…"`) must store nothing for it."""
         if len(self._brand_ids) != len(self.config.brands):
-            self._brand_ids = dict(session.execute(select(Brand.name, Brand.id)).all())
+            names = [b.name for b in self.config.brands]
+            self._brand_ids = dict(
+                session.execute(select(Brand.name, Brand.id).where(Brand.name.in_(names))).all()
+            )
         return self._brand_ids
 
     def match(

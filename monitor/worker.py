@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from connectors.base import ConnectorError, ErrorClass, FetchResult
 from connectors.registry import get_connector, validate_config
 from monitor.config import AppConfig
+from monitor.config_store import ConfigWatcher
 from monitor.db import session_scope, utcnow
 from monitor.http import make_client
 from monitor.metrics import timed_poll
@@ -100,6 +101,10 @@ class Worker:
         self._stopping = threading.Event()
         self._polling: set[int] = set()  # source ids whose poll is in flight (the heartbeat renews them)
         self.pipeline = Pipeline(config)
+        # Brands and sources live in the database once synced (the API and the admin screen edit
+        # them there): each claim round rebuilds them when the database's revision moved.
+        self._watcher = ConfigWatcher(session_factory, config)
+        self._reload_lock = threading.Lock()
         self.retention = Retention(config.retention)  # run by maintain(), at most hourly
         self.scheduler: AsyncIOScheduler | None = None
         self._tasks: set[asyncio.Task[PollOutcome]] = set()
@@ -305,7 +310,26 @@ class Worker:
     def _writing(self) -> AbstractContextManager[Any]:
         return self._write_lock or nullcontext()
 
+    def reload_config(self) -> bool:
+        """Take up brands and sources changed in the database (API, admin screen); True if they changed.
+
+        Runs at the start of each claim round, so a change reaches the next poll without a restart.
+        Channels and worker settings stay as the file set them; the loaded model is kept.
+        """
+        with self._reload_lock:
+            try:
+                new = self._watcher.refresh()
+            except Exception:  # a bad moment for the database: keep polling with what we have
+                log.exception("could not reload brands and sources; keeping the current ones")
+                return False
+            if new is None:
+                return False
+            self.config = new
+            self.pipeline = Pipeline(new, scorer=self.pipeline.scorer)
+            return True
+
     def _claim(self, limit: int, names: tuple[str, ...]) -> list[sources.Claimed]:
+        self.reload_config()
         with self._writing(), session_scope(self.session_factory) as session:
             if names == ("*",):
                 names = tuple(s.name for s in self.config.sources if s.enabled)
@@ -376,10 +400,11 @@ class Worker:
         connector = get_connector(claimed.kind)
         config = validate_config(claimed.kind, claimed.config)
         cancelled = self._stopping.is_set
+        pipeline = self.pipeline  # plan and commit with one configuration, should a reload land between
         items, _skipped = normalize_all(connector, result.items, config, cancelled=cancelled)
         # Matching and scoring read only: outside the write lock, in their own short session.
         with session_scope(self.session_factory) as session:
-            planned = self.pipeline.plan(
+            planned = pipeline.plan(
                 session,
                 source_id=claimed.id,
                 items=items,
@@ -391,7 +416,7 @@ class Worker:
         with self._writing(), session_scope(self.session_factory) as session:
             if cancelled():
                 raise PollCancelled("worker stopping")
-            batch = self.pipeline.commit(session, source_id=claimed.id, planned=planned, now=now)
+            batch = pipeline.commit(session, source_id=claimed.id, planned=planned, now=now)
             src, _was = sources.record_success(
                 session,
                 claimed.id,
@@ -406,6 +431,8 @@ class Worker:
                 backlog=batch.deferred > 0 or result.more,
                 # a deferred poll is fetched again, and finds its gaps again
                 gaps=() if batch.deferred else result.gaps,
+                # the publisher's own timing (Cache-Control, Expires, <ttl>) within the source's bounds
+                min_interval_hint=result.min_interval_hint,
             )
             self._notify_health(session, src, now)
         alerts = sum(1 for change in batch.changes if change.notify)
