@@ -94,7 +94,10 @@ def runtime_options(row: Source, filed: SourceConfig | None) -> dict[str, Any]:
     options = dict(row.config or {})
     for name, ref in (row.secret_refs or {}).items():
         try:
-            options[name] = expand_refs(ref)
+            if isinstance(ref, dict):  # secrets by key, e.g. access_tokens by host
+                options[name] = {key: expand_refs(inner) for key, inner in ref.items()}
+            else:
+                options[name] = expand_refs(ref)
         except MissingVariable as exc:
             log.warning("source %s: option %s: %s", row.name, name, exc)
     if filed is not None and filed.kind == row.kind:

@@ -111,6 +111,8 @@ def _option_secrets(kind: str, options: Mapping[str, Any]) -> set[str]:
     for name, value in options.items():
         if _secret_name(kind, name) and isinstance(value, str):
             found.add(value)
+        elif _secret_name(kind, name) and isinstance(value, Mapping):  # secrets by key (tokens by host)
+            found |= {v for v in value.values() if isinstance(v, str)}
         elif (kind, name) in CAPABILITY_URLS and _is_url(value):
             found |= {value, urlsplit(value).path}
         elif _is_url(value):

@@ -274,3 +274,13 @@ def test_an_error_that_quotes_a_tokened_url_is_stored_masked(session: Session, c
     )
     record_failure(session, src.id, owner="w", now=datetime.now(UTC), error=error, max_backoff=3600)
     assert src.last_error is not None and FEED_TOKEN not in src.last_error and "token=••••" in src.last_error
+
+
+def test_tokens_by_host_are_masked_stored_and_hidden_from_logs():
+    options = {
+        "instances": ["https://m.example", "https://n.example"],
+        "query": "acme",
+        "access_tokens": {"m.example": "tok-m-0123456789", "n.example": "tok-n-0123456789"},
+    }
+    assert {"tok-m-0123456789", "tok-n-0123456789"} <= config_secrets_of("mastodon", **options)
+    assert mask_options("mastodon", options)["access_tokens"] == SECRET_MASK

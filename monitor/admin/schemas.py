@@ -60,7 +60,7 @@ class SourceAdminRead(BaseModel):
     min_interval_seconds: int
     max_interval_seconds: int
     config: dict[str, Any] = Field(description='The connector\'s options, secrets masked as "•••• (set)".')
-    secret_refs: dict[str, str] = Field(
+    secret_refs: dict[str, str | dict[str, str]] = Field(
         default_factory=dict,
         description="Options read from the environment: the variable's name, never its value.",
     )

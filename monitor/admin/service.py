@@ -77,8 +77,15 @@ def validate_brand(data: dict[str, Any]) -> BrandConfig:
 
 def _refs(kind: str, data: dict[str, Any]) -> dict[str, str]:
     """The options given as environment references; AdminError for a secret given in clear."""
-    refs = {}
+    refs: dict[str, Any] = {}
     for name, value in data.items():
+        if name not in SOURCE_KEYS and isinstance(value, dict) and _secret_table(kind, name, value):
+            # secrets by key (Mastodon's access_tokens by host): each one a whole reference
+            for key, inner in value.items():
+                if not (isinstance(inner, str) and ENV_REF.fullmatch(inner.strip())):
+                    raise AdminError(422, f"{name}.{key}", _IN_CLEAR)
+            refs[name] = {key: inner.strip() for key, inner in value.items()}
+            continue
         if name in SOURCE_KEYS or not isinstance(value, str):
             continue
         if ENV_REF.fullmatch(value.strip()):
@@ -90,6 +97,11 @@ def _refs(kind: str, data: dict[str, Any]) -> dict[str, str]:
         if probe != value:
             refs[name] = value
     return refs
+
+
+def _secret_table(kind: str, name: str, value: dict[str, Any]) -> bool:
+    """A table of secrets: its masked copy hides it (the option's name or type says secret)."""
+    return bool(value) and mask_options(kind, {name: value})[name] != value
 
 
 def validate_source(session: Session, data: dict[str, Any]) -> tuple[SourceConfig, dict[str, str]]:

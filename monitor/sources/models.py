@@ -18,8 +18,9 @@ class Source(Base):
     kind: Mapped[str] = mapped_column(String(50))
     config: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     brand: Mapped[str | None] = mapped_column(String(200))
-    # secrets entered through the API, as {option: "${VAR}"}: the variable's name, never its value
-    secret_refs: Mapped[dict[str, str] | None] = mapped_column(JSONType)
+    # secrets entered through the API, as {option: "${VAR}"} (or {option: {key: "${VAR}"}} for
+    # secrets by key, such as tokens by host): the variable's name, never its value
+    secret_refs: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     interval_seconds: Mapped[int] = mapped_column(Integer, default=300)
     min_interval_seconds: Mapped[int] = mapped_column(Integer, default=300)

@@ -9,6 +9,7 @@ from monitor.admin.models import current_revision
 from monitor.auth import hash_key, key_label
 from monitor.brands.models import Brand
 from monitor.config import ConfigError, parse_config
+from monitor.config_store import runtime_options
 from monitor.mentions.models import Mention
 from monitor.sources.models import Source
 
@@ -192,3 +193,30 @@ def test_two_adds_of_one_name_at_once_give_409(client, monkeypatch):
     body = {"name": "feed", "kind": "rss", "url": "https://example.org/f.xml"}
     assert client.post("/api/sources", json=body).status_code == 201
     assert client.post("/api/sources", json=body).status_code == 409
+
+
+def test_tokens_by_host_are_references_too(client, monkeypatch, session_factory, caplog):
+    base = {
+        "name": "fediverse",
+        "kind": "mastodon",
+        "instances": ["https://m.example", "https://n.example"],
+        "query": "acme",
+    }
+    resp = client.post(
+        "/api/sources", json=base | {"access_tokens": {"m.example": TOKEN, "n.example": "${N_TOKEN}"}}
+    )
+    assert "${VAR}" in _field_error(resp, "access_tokens.m.example")
+    monkeypatch.setenv("M_TOKEN", TOKEN)
+    monkeypatch.setenv("N_TOKEN", TOKEN + "-n")
+    refs = {"m.example": "${M_TOKEN}", "n.example": "${N_TOKEN}"}
+    resp = client.post("/api/sources", json=base | {"access_tokens": refs})
+    assert resp.status_code == 201, resp.text
+    assert resp.json()["secret_refs"] == {"access_tokens": refs}
+    assert (
+        TOKEN not in resp.text and TOKEN not in client.get("/api/sources").text and TOKEN not in caplog.text
+    )
+    with session_factory() as s:
+        row = s.scalar(select(Source).where(Source.name == "fediverse"))
+        assert TOKEN not in repr(row.config) + repr(row.secret_refs)
+        # what a worker polls with: the tokens read from its environment
+        assert runtime_options(row, None)["access_tokens"] == {"m.example": TOKEN, "n.example": TOKEN + "-n"}
