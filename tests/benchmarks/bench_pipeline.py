@@ -4,11 +4,10 @@ Measures the path the worker runs per batch: normalized items -> match -> score 
 engine, the language, the sentence encoder and the detector's heads) -> store (idempotent insert)
 -> group into incidents, committed per batch of 100, on SQLite or (--db postgres) PostgreSQL.
 Prints one JSON line: {"mentions", "pipeline_per_s", "vader_only_per_s", "ratio", "corpus", "db"}.
-`--store` times the store stage alone instead (pre-scored batches) in three variants in the same
-run: as it is, without the hourly rollup's upsert, and with the multi-row VALUES insert the store
-used before its PostgreSQL array insert (on SQLite that is the same insert): {"store_per_s",
-"without_rollup_per_s", "values_insert_per_s", each one's "…_client_cpu_ms_per_batch", "rollup_cost",
-"vs_values_insert", …}.
+`--store` times the store stage alone instead (pre-scored batches) in three variants taking turns
+batch by batch: as it is, without the hourly rollup's upsert, and with the multi-row VALUES insert
+the store used before its PostgreSQL array insert (on SQLite that is the same insert): median
+wall-clock and client CPU ms per batch of each, "rollup_cost" and "vs_values_insert" (ratios).
 
 Corpora: `recorded` (default) is every item of the recorded API payloads in tests/fixtures,
 fetched and normalized by its own connector (Reddit, Hacker News, Mastodon, Bluesky, Discourse,
@@ -23,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -186,51 +186,42 @@ STORE_VARIANTS = {
 }
 
 
-def store_seconds(
-    texts: list[str], batch: int, db: str = "sqlite", *, variant: str = "store"
-) -> tuple[float, float]:
-    """The store stage alone (store_mentions and its commit) over pre-scored batches: wall-clock
-    seconds and this process's CPU seconds (the client's share, less shaken by busy neighbours)."""
-    with _seeded(texts, db) as (factory, pipeline, items):
+def bench_store(n: int, batch: int, corpus: str = "recorded", repeat: int = 3, db: str = "sqlite") -> dict:
+    """The store stage alone (store_mentions and its commit) over n pre-scored mentions, the
+    variants taking turns batch by batch in one database, so a busy neighbour slows each alike:
+    per variant the median wall-clock and client CPU milliseconds per batch (`repeat` is unused)."""
+    with _seeded(make_texts(n, corpus), db) as (factory, pipeline, items):
         with factory() as session:  # nothing is stored yet, so every planned item is new
             planned = [
                 (chunk[-1].published_at, pipeline.plan(session, source_id=1, items=chunk).scored)
                 for chunk in (items[i : i + batch] for i in range(0, len(items), batch))
             ]
-        swaps = STORE_VARIANTS[variant]
-        saved = {(obj, name): getattr(obj, name) for obj, name in swaps}
-        for (obj, name), fn in swaps.items():
-            setattr(obj, name, fn)
-        try:
-            t, cpu = time.perf_counter(), time.process_time()
-            for now, scored in planned:
+        wall: dict[str, list[float]] = {v: [] for v in STORE_VARIANTS}
+        cpu: dict[str, list[float]] = {v: [] for v in STORE_VARIANTS}
+        for k, (now, scored) in enumerate(planned):
+            variant = list(STORE_VARIANTS)[k % len(STORE_VARIANTS)]
+            swaps = STORE_VARIANTS[variant]
+            saved = {(obj, name): getattr(obj, name) for obj, name in swaps}
+            for (obj, name), fn in swaps.items():
+                setattr(obj, name, fn)
+            try:
+                t, c = time.perf_counter(), time.process_time()
                 with session_scope(factory) as session:
                     store_module.store_mentions(session, source_id=1, scored=scored, now=now)
-            seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
-        finally:
-            for (obj, name), fn in saved.items():
-                setattr(obj, name, fn)
-    return seconds, cpu
-
-
-def bench_store(n: int, batch: int, corpus: str = "recorded", repeat: int = 3, db: str = "sqlite") -> dict:
-    """Store throughput now, without the hourly rollup, and with the old insert: interleaved, best of each."""
-    texts = make_texts(n, corpus)
-    best = dict.fromkeys(STORE_VARIANTS, float("inf"))
-    cpu = dict.fromkeys(STORE_VARIANTS, float("inf"))
-    for _ in range(repeat):
-        for variant in STORE_VARIANTS:
-            wall, used = store_seconds(texts, batch, db, variant=variant)
-            best[variant], cpu[variant] = min(best[variant], wall), min(cpu[variant], used)
-    batches = -(-n // batch)
+                if k >= len(STORE_VARIANTS):  # the first round warms caches and prepares statements
+                    wall[variant].append(1000 * (time.perf_counter() - t))
+                    cpu[variant].append(1000 * (time.process_time() - c))
+            finally:
+                for (obj, name), fn in saved.items():
+                    setattr(obj, name, fn)
+    med = {v: statistics.median(ms) for v, ms in wall.items()}
     return (
-        {"mentions": n}
-        | {f"{v}_per_s": round(n / s, 1) for v, s in best.items()}
-        | {f"{v}_client_cpu_ms_per_batch": round(1000 * s / batches, 2) for v, s in cpu.items()}
+        {"mentions": n, "batch": batch, "batches_each": len(wall["store"])}
+        | {f"{v}_ms_per_batch": round(ms, 2) for v, ms in med.items()}
+        | {f"{v}_client_cpu_ms_per_batch": round(statistics.median(ms), 2) for v, ms in cpu.items()}
         | {
-            "rollup_cost": round(best["store"] / best["without_rollup"] - 1, 3),
-            "vs_values_insert": round(best["values_insert"] / best["store"], 2),
-            "batch": batch,
+            "rollup_cost": round(med["store"] / med["without_rollup"] - 1, 3),
+            "vs_values_insert": round(med["values_insert"] / med["store"], 2),
             "corpus": corpus,
             "db": db,
         }
