@@ -90,3 +90,42 @@ def test_sqlite_0007_backfills_and_downgrades(tmp_path):
 def test_postgres_0007_backfills_and_downgrades():
     with temp_database() as url:
         _round_trip(url)
+
+
+def _counts(conn: Connection) -> tuple[int, int, int]:
+    return tuple(conn.scalar(text(f"SELECT count(*) FROM {t}")) for t in ("brands", "sources", "mentions"))
+
+
+def _keeps_data(url: str) -> None:
+    """Every migration after 0006, up and down, keeps the brands, sources and mentions stored.
+
+    (SQLite's batch mode rebuilds a table by copy, drop and rename: dropping `brands` with foreign
+    keys on cascades into every mention — 0009 once did exactly that.)
+    """
+    upgrade(url, "0006")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            _seed_at_0006(conn)
+        upgrade(url)
+        with engine.connect() as conn:
+            assert _counts(conn) == (1, 1, 3)
+        command.downgrade(alembic_config(url), "0006")
+        with engine.connect() as conn:
+            assert _counts(conn) == (1, 1, 3)
+        upgrade(url)
+        with engine.connect() as conn:
+            assert _counts(conn) == (1, 1, 3)
+            assert _found(conn, "cafe") == [1]
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_later_migrations_keep_every_mention(tmp_path):
+    _keeps_data(f"sqlite:///{tmp_path}/m.db")
+
+
+@pytest.mark.postgres
+def test_postgres_later_migrations_keep_every_mention():
+    with temp_database() as url:
+        _keeps_data(url)

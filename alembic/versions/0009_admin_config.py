@@ -28,8 +28,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("brands") as batch:
-        batch.add_column(sa.Column("enabled", sa.Boolean(), nullable=False, server_default=sa.true()))
+    # A plain ADD/DROP COLUMN, never batch mode: on SQLite batch mode rebuilds `brands` (copy, drop,
+    # rename), and dropping it cascades into every mention and incident of every brand.
+    op.add_column("brands", sa.Column("enabled", sa.Boolean(), nullable=False, server_default=sa.true()))
     op.add_column("sources", sa.Column("secret_refs", JSONType, nullable=True))
     op.create_table(
         "config_seeds",
@@ -52,5 +53,4 @@ def downgrade() -> None:
     op.drop_table("config_revision")
     op.drop_table("config_seeds")
     op.drop_column("sources", "secret_refs")
-    with op.batch_alter_table("brands") as batch:
-        batch.drop_column("enabled")
+    op.drop_column("brands", "enabled")  # SQLite >= 3.35 drops a column in place
