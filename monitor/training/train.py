@@ -86,7 +86,8 @@ def read_rows(reader: Reader, rows: Sequence[Row]) -> Features:
 def one_blas_thread() -> threadpool_limits:
     """Matrix products on one BLAS thread while training: how many threads split a sum changes its
     rounding, and on a plateau that moves a chosen threshold (0.49 with one thread, 0.51 with two, for
-    the same corpus on this machine). One thread gives the same model on any machine."""
+    the same corpus on this machine). One thread gives the same model on every run on one CPU; another
+    CPU (OpenBLAS picks its kernels per CPU) differs in float noise (tests/scoring/test_model.py)."""
     return threadpool_limits(limits=1, user_api="blas")
 
 
