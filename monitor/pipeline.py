@@ -22,6 +22,7 @@ from monitor.brands.models import Brand
 from monitor.config import AppConfig, detector_model
 from monitor.dedupe import canonical_url, text_fingerprint
 from monitor.matching import BrandMatcher, BrandRule, Subject
+from monitor.mentions import rollup
 from monitor.mentions.store import ScoredMention, StoredMention, external_key, known_keys, store_mentions
 from monitor.scoring import ScoreInput, Scorer
 from monitor.scoring.model.language import LanguageDetector
@@ -216,11 +217,16 @@ class Pipeline:
         """Store the planned mentions that are new and group them into incidents; the caller commits."""
         from monitor.incidents.service import ingest
 
-        result = store_mentions(session, source_id=source_id, scored=planned.scored, now=now)
+        result = store_mentions(
+            session, source_id=source_id, scored=planned.scored, now=now, defer_rollup=True
+        )
         changes = ingest(session, result.flagged, config=self.config, now=now, stored=result.stored)
         incident_of = {m.id: m.incident_id for m in result.flagged}
         for row in result.stored:
             row.incident_id = incident_of.get(row.id)
+        # Last: the brand's current hour is one rollup row every batch of the brand updates; taken
+        # here its lock waits only for the other batch's commit, not for its grouping as well.
+        rollup.apply(session, result.hourly)
         return BatchResult(
             fetched=planned.fetched, stored=result.stored, changes=changes, deferred=planned.deferred
         )

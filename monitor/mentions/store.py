@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -62,6 +62,8 @@ class StoreResult:
 
     stored: list[StoredMention]
     flagged: list[Mention]
+    # the batch's counts per (hour, brand) when the caller applies them itself (defer_rollup)
+    hourly: rollup.Tally = field(default_factory=dict)
 
 
 def _row(source_id: int, s: ScoredMention, now: datetime) -> dict[str, Any]:
@@ -200,9 +202,18 @@ def known_keys(session: Session, *, source_id: int, external_ids: Iterable[str])
 
 
 def store_mentions(
-    session: Session, *, source_id: int, scored: Sequence[ScoredMention], now: datetime
+    session: Session,
+    *,
+    source_id: int,
+    scored: Sequence[ScoredMention],
+    now: datetime,
+    defer_rollup: bool = False,
 ) -> StoreResult:
-    """Insert what is new (unique on source, external id, brand); re-polled items are ignored."""
+    """Insert what is new (unique on source, external id, brand); re-polled items are ignored.
+
+    `defer_rollup`: return the batch's hourly counts in `hourly` for the caller to apply with
+    `rollup.apply` as the transaction's last write — the brand's current hour is one row that
+    every batch of the brand updates, and its lock is held until commit."""
     rows, seen = [], set()
     for s in scored:
         key = (external_key(s.item), s.brand_id)
@@ -216,6 +227,8 @@ def store_mentions(
         result = _store_chunk(session, source_id, part, added)
         stored.extend(result.stored)
         flagged.extend(result.flagged)
+    if defer_rollup:
+        return StoreResult(stored, flagged, added)
     # once for the whole batch, after its chunks: one ordered upsert (see rollup.py on deadlocks)
     rollup.apply(session, added)
     return StoreResult(stored, flagged)

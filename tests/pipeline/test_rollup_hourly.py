@@ -20,6 +20,7 @@ from monitor.db import alembic_config, make_engine, session_scope, upgrade
 from monitor.mentions.models import Mention
 from monitor.mentions.rollup import MentionHourly, per_brand, rebuild, tally
 from monitor.mentions.store import ScoredMention, store_mentions
+from monitor.pipeline import Pipeline
 from monitor.retention import prune
 from monitor.scoring import Score
 from monitor.sources.models import Source
@@ -278,3 +279,25 @@ def test_postgres_migration_backfills_and_downgrades() -> None:
         _migrated_backfill(url)
     with temp_database() as url:
         _downgraded(url)
+
+
+def test_the_pipeline_applies_the_rollup_last_and_exactly(session_factory, ids) -> None:
+    """Pipeline.commit applies the batch's hourly counts after grouping (the hot row's lock is
+    then held only until commit), and they still equal the mentions it stored."""
+    pipeline = Pipeline(parse_config(CONFIG))
+    rng = random.Random(5)
+    brands, sources = ids
+    for k in range(6):
+        polled = NOW - timedelta(hours=rng.randint(0, 72))
+        items = [
+            Item(
+                external_id=f"p{k}-{i}",
+                text=f"{rng.choice(['acme', 'globex', 'initech'])} order {i} arrived late again",
+                published_at=polled - timedelta(minutes=rng.randint(0, 300)),
+            )
+            for i in range(rng.randint(3, 12))
+        ]
+        with session_scope(session_factory) as s:
+            batch = pipeline.process(s, source_id=rng.choice(sources), items=items, now=polled)
+            assert batch.stored
+    _assert_rollup_is_raw(session_factory)
