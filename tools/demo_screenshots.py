@@ -75,7 +75,7 @@ def main() -> None:
                     page.fill("#password", "demo")
                     page.click("button[type=submit]")
                     page.wait_for_url(f"{base}/")
-                    shots = {"now": "/", "reply": "/reply"}
+                    shots = {"now": "/", "reply": "/reply", "admin": "/admin"}
                     if not suffix:
                         shots |= {"incident": f"/incidents/{incident}", "trends": "/trends"}
                     for name, path in shots.items():
